@@ -1,0 +1,30 @@
+import { handleScope } from "./cancel-scope.js";
+import { Instruction, type Operation } from "./operation.js";
+import { NEXT, type TaskImpl } from "./task.js";
+
+class UseAbortSignal extends Instruction<AbortSignal> {
+  enter(task: TaskImpl<unknown>): void {
+    // In its base scope a task shares the nursery's scope with its
+    // siblings; its own handle scope also sees `task.cancel()`.
+    const scope = task.scope === task.base ? handleScope(task) : task.scope;
+    task.resumeSync(NEXT, scope._signal());
+  }
+}
+
+const USE_ABORT_SIGNAL = new UseAbortSignal();
+
+/**
+ * An `AbortSignal` that aborts when the cancel scope current at this call
+ * becomes effectively cancelled (it, or an enclosing scope that no shield
+ * hides, including `task.cancel()` of the current task). Its `reason` is the
+ * `Cancelled`. The controller is created on first use, once per scope.
+ * Completes without suspending.
+ *
+ * ```ts
+ * const signal = yield* useAbortSignal();
+ * stream.on("data", onData, { signal });
+ * ```
+ */
+export function useAbortSignal(): Operation<AbortSignal> {
+  return USE_ABORT_SIGNAL;
+}

@@ -1,0 +1,108 @@
+import { describeValue } from "./errors.js";
+import { Instruction, type Operation } from "./operation.js";
+import { NEXT, THROW, type Blocker, type TaskImpl } from "./task.js";
+
+/**
+ * The setup of an {@link action}: call `resolve` or `reject` (now or later,
+ * from anywhere), and optionally return a teardown.
+ */
+export type ActionSetup<T> = (
+  resolve: (value: T) => void,
+  reject: (error: unknown) => void,
+) => (() => void) | void;
+
+class Action<T> extends Instruction<T> {
+  constructor(private readonly setup: ActionSetup<T>) {
+    super();
+  }
+
+  enter(task: TaskImpl<unknown>): void {
+    new PendingAction<T>(task).begin(this.setup);
+  }
+}
+
+/** One run of an action: settles once, then tears down. */
+class PendingAction<T> implements Blocker {
+  private settled = false;
+  private teardown: (() => void) | void = undefined;
+
+  constructor(private readonly task: TaskImpl<unknown>) {}
+
+  begin(setup: ActionSetup<T>): void {
+    const task = this.task;
+    try {
+      const teardown = setup(
+        (value) => this.settle(NEXT, value),
+        (error) => this.settle(THROW, error),
+      );
+      if (teardown !== undefined && typeof teardown !== "function") {
+        throw new TypeError(
+          `an action's setup must return a teardown function or nothing, got ${describeValue(teardown)}`,
+        );
+      }
+      this.teardown = teardown;
+    } catch (error) {
+      // A setup that throws fails the `yield*`, even if it had resolved.
+      this.settled = true;
+      task.resumeSync(THROW, error);
+    }
+    if (this.settled) {
+      this.runTeardown();
+      return;
+    }
+    // Not settled during setup: a real suspension.
+    if (!task.block(this)) {
+      this.settled = true;
+      this.runTeardown();
+    }
+  }
+
+  private settle(mode: number, value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    const task = this.task;
+    if (task.entering) {
+      // Resumed during its own setup: no suspension, no stack growth.
+      task.resumeSync(mode, value);
+      return;
+    }
+    this.runTeardown();
+    task.wake(mode, value, true);
+  }
+
+  abortWait(): void {
+    this.settled = true;
+    this.runTeardown();
+  }
+
+  private runTeardown(): void {
+    const teardown = this.teardown;
+    this.teardown = undefined;
+    if (typeof teardown === "function") teardown();
+  }
+}
+
+/**
+ * Waits for a callback: runs `setup` with `resolve` and `reject`, and
+ * suspends the task until one of them is called. The first call wins;
+ * later calls are ignored. The teardown that `setup` returns runs once,
+ * when the action settles or is cancelled.
+ *
+ * If `resolve` or `reject` is called during `setup` itself, the action
+ * completes without suspending (no schedule point, no cancellation point,
+ * no stack growth). Otherwise it is a cancellation point: on cancellation
+ * the teardown runs and the task gets `Cancelled`.
+ *
+ * ```ts
+ * const event = yield* action<Event>((resolve) => {
+ *   button.addEventListener("click", resolve, { once: true });
+ *   return () => button.removeEventListener("click", resolve);
+ * });
+ * ```
+ */
+export function action<T>(setup: ActionSetup<T>): Operation<T> {
+  if (typeof setup !== "function") {
+    throw new TypeError(`action expects a setup function, got ${describeValue(setup)}`);
+  }
+  return new Action(setup);
+}

@@ -1,0 +1,119 @@
+import { describeValue } from "./errors.js";
+import { Instruction, type Operation } from "./operation.js";
+import { NEXT, THROW, type Blocker, type TaskImpl } from "./task.js";
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/** A task waiting for a promise. */
+class PromiseWait implements Blocker {
+  private over = false;
+
+  constructor(
+    private readonly task: TaskImpl<unknown>,
+    private readonly controller: AbortController | null,
+  ) {}
+
+  listen(promise: PromiseLike<unknown>): void {
+    this.task.runtime.pendingPromises++;
+    // Both handlers, always: a promise abandoned on cancellation that
+    // rejects later is handled, never an unhandled rejection.
+    promise.then(
+      (value) => this.settle(NEXT, value),
+      (error) => this.settle(THROW, error),
+    );
+  }
+
+  private settle(mode: number, value: unknown): void {
+    if (this.over) return;
+    this.over = true;
+    this.task.runtime.pendingPromises--;
+    // Already in a microtask: drain now rather than queue another one.
+    this.task.wake(mode, value, true, true);
+  }
+
+  abortWait(): void {
+    if (this.over) return;
+    this.over = true;
+    this.task.runtime.pendingPromises--;
+    this.controller?.abort(this.task.scope._makeCancelled());
+  }
+}
+
+class Call<T> extends Instruction<T> {
+  constructor(private readonly fn: (signal: AbortSignal) => PromiseLike<T> | T) {
+    super();
+  }
+
+  enter(task: TaskImpl<unknown>): void {
+    if (task.scope._effectivelyCancelled) {
+      // Cancelled already: do not start work that would be abandoned at once.
+      task.wake(NEXT, undefined, true);
+      return;
+    }
+    const controller = new AbortController();
+    const promise = this.fn(controller.signal);
+    if (!isThenable(promise)) {
+      task.resumeSync(NEXT, promise);
+      return;
+    }
+    const wait = new PromiseWait(task, controller);
+    task.block(wait);
+    wait.listen(promise);
+  }
+}
+
+class Until<T> extends Instruction<T> {
+  constructor(private readonly promise: PromiseLike<T>) {
+    super();
+  }
+
+  enter(task: TaskImpl<unknown>): void {
+    const wait = new PromiseWait(task, null);
+    if (task.block(wait)) {
+      wait.listen(this.promise);
+    } else {
+      // Abandoned at once: still handle its rejection.
+      this.promise.then(undefined, () => {});
+    }
+  }
+}
+
+/**
+ * Calls `fn` with an `AbortSignal` and waits for the promise it returns.
+ * A cancellation point: on cancellation the signal aborts (its `reason` is
+ * the `Cancelled`), `Cancelled` is raised at once, and the promise is
+ * abandoned with its rejection handled — the task does not wait for work
+ * that ignores the signal. Inside an already cancelled scope `fn` is not
+ * called.
+ *
+ * If `fn` returns a value that is not a promise, `call` returns it without
+ * suspending. If `fn` throws, the error is thrown at the `yield*`.
+ *
+ * ```ts
+ * const body = yield* call((signal) => fetch(url, { signal }).then((r) => r.text()));
+ * ```
+ */
+export function call<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T): Operation<T> {
+  if (typeof fn !== "function") {
+    throw new TypeError(`call expects a function that returns a promise, got ${describeValue(fn)}`);
+  }
+  return new Call(fn);
+}
+
+/**
+ * Waits for a promise that already exists. Like {@link call} without a
+ * signal: on cancellation the task stops waiting at once and the promise
+ * is abandoned with its rejection handled.
+ */
+export function until<T>(promise: PromiseLike<T>): Operation<T> {
+  if (!isThenable(promise)) {
+    throw new TypeError(`until expects a promise, got ${describeValue(promise)}`);
+  }
+  return new Until(promise);
+}

@@ -1,0 +1,589 @@
+import { Cancelled, NurseryError, describeValue, type CancelReason } from "./errors.js";
+import { kernel, requireCurrent } from "./kernel.js";
+import type { Operation } from "./operation.js";
+import type { Runtime } from "./runtime.js";
+import type { TaskImpl } from "./task.js";
+import type { TimerEntry, TimerTarget } from "./timer-heap.js";
+
+/** Options of {@link CancelScope}. */
+export interface CancelScopeOptions {
+  /** Absolute clock time (ms) at which the scope cancels itself; `Infinity` (the default) for none. */
+  deadline?: number;
+  /**
+   * A deadline relative to the moment the scope starts running (`run` is
+   * `yield*`ed): it becomes `now + relativeDeadline` then. Cannot be given
+   * together with `deadline`.
+   */
+  relativeDeadline?: number;
+  /** Hide cancellation of enclosing scopes from the code inside (default `false`). */
+  shield?: boolean;
+}
+
+const UNENTERED = 0;
+const ENTERED = 1;
+const EXITED = 2;
+
+/** Marks "no exception" in the exit path. @internal */
+export const NONE: unique symbol = Symbol("none");
+
+function checkShield(value: unknown): boolean {
+  if (typeof value !== "boolean") {
+    throw new TypeError(`CancelScope.shield must be a boolean, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function checkDeadline(value: unknown, what: string): number {
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new RangeError(`${what} must be a number (not NaN), got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function checkRelative(value: unknown): number {
+  checkDeadline(value, "CancelScope relativeDeadline");
+  if ((value as number) < 0) {
+    throw new RangeError(
+      `CancelScope relativeDeadline must be non-negative, got ${value as number}`,
+    );
+  }
+  return value as number;
+}
+
+/**
+ * A region of an operation that can be cancelled as a unit: explicitly with
+ * `cancel()`, or when its `deadline` passes. Scopes nest within a task, and
+ * a nursery's scope encloses its children, so cancelling a scope cancels
+ * every task and scope inside it.
+ *
+ * **Level-triggered.** While a task is inside a cancelled scope that no
+ * shield hides, every suspension (sleep, checkpoint, join of an unfinished
+ * task, `call`, ...) raises {@link Cancelled}: the task first yields (a
+ * schedule point), then the `Cancelled` is thrown where it was suspended.
+ * Code that runs without suspending is never interrupted (`cancel()` is not
+ * a checkpoint). A task blocked in the scope when it is cancelled is woken
+ * at once.
+ *
+ * **Absorption.** When the `Cancelled` reaches the end of the scope whose
+ * cancellation caused it (and no enclosing cancelled scope is visible from
+ * it), the scope absorbs it: `run` returns `undefined` and
+ * `cancelledCaught` becomes `true`. If enclosing scopes are cancelled too,
+ * the outermost one catches it. A scope strips `Cancelled` members out of a
+ * {@link NurseryError} the same way, and a group left empty disappears.
+ *
+ * **Single use.** A scope runs once: running it again, or from two tasks, is
+ * an error.
+ *
+ * On the eager path nothing differs: a scope entered during the first step
+ * of a task started with `startTask` belongs to that new task.
+ *
+ * ```ts
+ * const scope = new CancelScope({ deadline: clockNow + 1000 });
+ * const value = yield* scope.run(function* () {
+ *   yield* sleep(5000);
+ *   return "slept";
+ * });
+ * // value === undefined, scope.cancelledCaught === true
+ * ```
+ */
+export class CancelScope implements TimerTarget {
+  /** @internal */
+  _deadline = Infinity;
+  private _relative = NaN;
+  /** @internal */
+  _shield = false;
+  /** @internal */
+  _cancelCalled = false;
+  private _cancelledCaught = false;
+  private _phase = UNENTERED;
+
+  /** @internal The first cause of cancellation, kept and copied into every `Cancelled`. */
+  _reason: CancelReason | undefined = undefined;
+  /** @internal The task that entered the scope. */
+  _owner: TaskImpl<unknown> | null = null;
+  /** @internal */
+  _runtime: Runtime | null = null;
+  /** @internal Whether code in this scope sees cancellation now. */
+  _effectivelyCancelled = false;
+  /** @internal Tree links: parent scope, first child scope, siblings. */
+  _parent: CancelScope | null = null;
+  /** @internal */
+  _firstChild: CancelScope | null = null;
+  /** @internal */
+  _prevSibling: CancelScope | null = null;
+  /** @internal */
+  _nextSibling: CancelScope | null = null;
+  /** @internal Tasks whose innermost scope this is. */
+  _firstTask: TaskImpl<unknown> | null = null;
+  /** @internal */
+  _timer: TimerEntry | null = null;
+  /** @internal Created by `useAbortSignal`, aborted when the scope becomes effectively cancelled. */
+  _controller: AbortController | null = null;
+
+  constructor(options?: CancelScopeOptions) {
+    if (options === undefined) return;
+    if (options.deadline !== undefined && options.relativeDeadline !== undefined) {
+      throw new TypeError(
+        "Cannot specify both a deadline and a relative deadline for a CancelScope",
+      );
+    }
+    if (options.deadline !== undefined) {
+      this._deadline = checkDeadline(options.deadline, "CancelScope deadline");
+    }
+    if (options.relativeDeadline !== undefined)
+      this._relative = checkRelative(options.relativeDeadline);
+    if (options.shield !== undefined) this._shield = checkShield(options.shield);
+  }
+
+  /**
+   * Runs `body` inside this scope and returns its value, or `undefined` when
+   * the scope caught its own cancellation. The scope starts when the
+   * returned operation is `yield*`ed (a relative deadline is fixed then) and
+   * belongs to the current task. Running a scope a second time throws.
+   */
+  run<T>(body: (scope: CancelScope) => Operation<T>): Operation<T | undefined> {
+    if (typeof body !== "function") {
+      throw new TypeError(
+        `CancelScope.run expects a function that returns an operation, got ${describeValue(body)}`,
+      );
+    }
+    return this.runBody(body);
+  }
+
+  private *runBody<T>(
+    body: (scope: CancelScope) => Operation<T>,
+  ): Generator<unknown, T | undefined> {
+    const task = requireCurrent("CancelScope.run");
+    this._enter(task);
+    let value: T;
+    try {
+      value = yield* body(this);
+    } catch (error) {
+      const rest = this._exit(task, error);
+      if (rest === NONE) return undefined;
+      throw rest;
+    }
+    this._exit(task, NONE);
+    return value;
+  }
+
+  /**
+   * Cancels the scope: every task inside it gets `Cancelled` at its next
+   * suspension (at once if it is blocked). Idempotent; the first reason is
+   * kept. On a scope that has exited it sets `cancelCalled` and does
+   * nothing else; on a scope that has not started yet, the body gets
+   * `Cancelled` at its first suspension.
+   */
+  cancel(reason?: unknown): void {
+    this._cancel({ source: "explicit", reason, sourceTask: kernel.current?.name });
+  }
+
+  /** Absolute clock time (ms) at which the scope cancels itself; `Infinity` for none. Changes take effect at once. */
+  get deadline(): number {
+    if (this._phase === UNENTERED && !Number.isNaN(this._relative)) {
+      throw new Error(
+        "this CancelScope has a relative deadline and has not started, so it has no absolute deadline yet",
+      );
+    }
+    return this._deadline;
+  }
+
+  set deadline(value: number) {
+    this.setDeadline(checkDeadline(value, "CancelScope deadline"));
+  }
+
+  /**
+   * The deadline relative to now. Before the scope starts it is the
+   * relative deadline it was created with; once running, reading gives
+   * `deadline - now` and setting moves the deadline to `now + value`.
+   */
+  get relativeDeadline(): number {
+    if (this._phase === ENTERED && this._runtime !== null)
+      return this._deadline - this._runtime.now();
+    if (this._phase === UNENTERED && this._deadline !== Infinity) {
+      throw new Error("this CancelScope has an absolute deadline, so it has no relative deadline");
+    }
+    return Number.isNaN(this._relative) ? Infinity : this._relative;
+  }
+
+  set relativeDeadline(value: number) {
+    checkRelative(value);
+    if (this._phase === ENTERED && this._runtime !== null) {
+      this.setDeadline(this._runtime.now() + value);
+    } else if (this._phase === UNENTERED) {
+      if (this._deadline !== Infinity) {
+        throw new Error("this CancelScope has an absolute deadline; set `deadline` instead");
+      }
+      this._relative = value;
+    }
+  }
+
+  /**
+   * Whether the scope hides cancellation of enclosing scopes from the code
+   * inside it. It never hides its own cancellation or that of scopes inside
+   * it. Changes take effect at once; must be a boolean.
+   */
+  get shield(): boolean {
+    return this._shield;
+  }
+
+  set shield(value: boolean) {
+    checkShield(value);
+    if (value === this._shield) return;
+    this._shield = value;
+    if (this._phase === ENTERED) recalculate(this);
+  }
+
+  /**
+   * Whether the scope was cancelled: by `cancel()` or because its deadline
+   * passed. A scope that has not exited reports `true` as soon as its
+   * deadline is at or before the clock's now; it never reverts.
+   */
+  get cancelCalled(): boolean {
+    if (!this._cancelCalled && this._phase !== EXITED && this._deadline !== Infinity) {
+      const runtime = this._runtime ?? kernel.current?.runtime;
+      if (runtime !== undefined && runtime !== null && this._deadline <= runtime.now()) {
+        this._cancel({ source: "deadline", reason: undefined, sourceTask: undefined });
+      }
+    }
+    return this._cancelCalled;
+  }
+
+  /** Whether the scope absorbed a `Cancelled` (its own cancellation reached its end). */
+  get cancelledCaught(): boolean {
+    return this._cancelledCaught;
+  }
+
+  // ---- kernel -------------------------------------------------------------
+
+  private setDeadline(value: number): void {
+    this._deadline = value;
+    this._relative = NaN;
+    if (this._phase !== ENTERED || this._cancelCalled) return;
+    const runtime = this._runtime!;
+    if (value <= runtime.now()) {
+      this._cancel({ source: "deadline", reason: undefined, sourceTask: undefined });
+    } else if (value === Infinity) {
+      if (this._timer !== null) {
+        runtime.removeTimer(this._timer);
+        this._timer = null;
+      }
+    } else if (this._timer !== null) {
+      runtime.moveTimer(this._timer, value);
+    } else {
+      this._timer = runtime.addTimer(value, this);
+    }
+  }
+
+  /** @internal The deadline timer fired. */
+  onTimer(): void {
+    this._timer = null;
+    this._cancel({ source: "deadline", reason: undefined, sourceTask: undefined });
+  }
+
+  /** @internal */
+  _cancel(reason: CancelReason): void {
+    if (this._cancelCalled) return;
+    this._cancelCalled = true;
+    if (this._phase === EXITED) return;
+    this._reason ??= reason;
+    if (this._timer !== null) {
+      this._runtime!.removeTimer(this._timer);
+      this._timer = null;
+    }
+    if (this._phase === ENTERED) recalculate(this);
+  }
+
+  /** @internal A fresh `Cancelled` carrying this scope's reason. */
+  _makeCancelled(): Cancelled {
+    const reason = this._reason;
+    return reason === undefined
+      ? new Cancelled("explicit")
+      : new Cancelled(reason.source, reason.reason, reason.sourceTask);
+  }
+
+  /** @internal Enters the scope as `task`'s innermost scope. */
+  _enter(task: TaskImpl<unknown>): void {
+    if (this._phase !== UNENTERED) {
+      throw new Error(
+        "Each CancelScope may only be run once, by one task; create a new CancelScope for each run",
+      );
+    }
+    this._phase = ENTERED;
+    this._owner = task;
+    const runtime = (this._runtime = task.runtime);
+    const parent = task.scope;
+    linkChild(parent, this);
+    moveTask(task, this);
+    if (parent === task.base) task.outermost = this;
+    if (!Number.isNaN(this._relative)) {
+      this._deadline = runtime.now() + this._relative;
+      this._relative = NaN;
+    }
+    const parentVisible = !this._shield && parent._effectivelyCancelled;
+    this._effectivelyCancelled = this._cancelCalled || parentVisible;
+    if (parentVisible && this._reason === undefined) this._reason = parent._reason;
+    if (!this._cancelCalled && this._deadline !== Infinity) {
+      if (this._deadline <= runtime.now()) {
+        this._cancel({ source: "deadline", reason: undefined, sourceTask: undefined });
+      } else {
+        this._timer = runtime.addTimer(this._deadline, this);
+      }
+    }
+  }
+
+  /**
+   * @internal Leaves the scope. Returns what is left of `error` after the
+   * scope absorbed its own cancellation (`NONE` when nothing is left).
+   */
+  _exit(task: TaskImpl<unknown>, error: unknown): unknown {
+    if (task.scope !== this || kernel.current !== task) {
+      const misnested = new Error(
+        `Cancel scope stack corrupted: a scope entered by task ${this._owner?.name} was exited ` +
+          `${kernel.current === task ? "while an inner scope was still running" : `from task ${kernel.current?.name}`}`,
+      );
+      if (error !== NONE) (misnested as { cause?: unknown }).cause = error;
+      error = misnested;
+    }
+    const parent = this._parent!;
+    const absorbs = this._cancelCalled && !(!this._shield && parent._effectivelyCancelled);
+    if (task.scope === this) moveTask(task, parent);
+    if (task.outermost === this) task.outermost = null;
+    unlinkChild(this);
+    if (this._timer !== null) {
+      this._runtime!.removeTimer(this._timer);
+      this._timer = null;
+    }
+    this._phase = EXITED;
+    if (error === NONE || !absorbs) return error;
+    if (error instanceof Cancelled) {
+      this._cancelledCaught = true;
+      return NONE;
+    }
+    if (error instanceof NurseryError) {
+      const rest = stripCancelled(error);
+      if (rest !== error) this._cancelledCaught = true;
+      return rest ?? NONE;
+    }
+    return error;
+  }
+
+  /** @internal Whether a `Cancelled` leaving a task whose handle scope this is stops here. */
+  _absorbsAtTaskEnd(): boolean {
+    const parent = this._parent;
+    return this._cancelCalled && (parent === null || !parent._effectivelyCancelled);
+  }
+
+  /** @internal An AbortSignal that aborts when this scope becomes effectively cancelled. */
+  _signal(): AbortSignal {
+    let controller = this._controller;
+    if (controller === null) {
+      controller = this._controller = new AbortController();
+      if (this._effectivelyCancelled) controller.abort(this._makeCancelled());
+    }
+    return controller.signal;
+  }
+
+  /** @internal A scope that is running from the start (the root scope of `run`). */
+  static _root(runtime: Runtime): CancelScope {
+    const scope = new CancelScope();
+    scope._phase = ENTERED;
+    scope._runtime = runtime;
+    return scope;
+  }
+
+  /** @internal Marks a root or handle scope as finished. */
+  _close(): void {
+    if (this._parent !== null) unlinkChild(this);
+    this._phase = EXITED;
+  }
+}
+
+/**
+ * Removes the `Cancelled` members of a group (recursively), keeping the
+ * other members as the same objects. Returns the group itself when nothing
+ * was removed, a new group with the rest otherwise, and `undefined` when
+ * nothing is left.
+ */
+function stripCancelled(group: NurseryError): NurseryError | undefined {
+  let changed = false;
+  const rest: unknown[] = [];
+  for (const member of group.errors) {
+    if (member instanceof Cancelled) {
+      changed = true;
+    } else if (member instanceof NurseryError) {
+      const inner = stripCancelled(member);
+      if (inner !== member) changed = true;
+      if (inner !== undefined) rest.push(inner);
+    } else {
+      rest.push(member);
+    }
+  }
+  if (!changed) return group;
+  return rest.length === 0 ? undefined : new NurseryError(rest);
+}
+
+/**
+ * Brings `effectivelyCancelled` up to date in `root` and every scope below
+ * it, and delivers `Cancelled` to the blocked tasks of every scope that
+ * became cancelled. Iterative, so a 100 000-deep scope tree is fine.
+ */
+function recalculate(root: CancelScope): void {
+  const todo: CancelScope[] = [root];
+  for (let scope = todo.pop(); scope !== undefined; scope = todo.pop()) {
+    const parent = scope._parent;
+    const parentVisible = parent !== null && !scope._shield && parent._effectivelyCancelled;
+    const effective = scope._cancelCalled || parentVisible;
+    if (effective === scope._effectivelyCancelled) continue;
+    if (effective && scope._reason === undefined && parentVisible) scope._reason = parent._reason;
+    scope._effectivelyCancelled = effective;
+    if (effective) {
+      for (let task = scope._firstTask; task !== null;) {
+        const next = task.nextInScope;
+        task.deliverCancel();
+        task = next;
+      }
+      const controller = scope._controller;
+      if (controller !== null && !controller.signal.aborted)
+        controller.abort(scope._makeCancelled());
+    }
+    for (let child = scope._firstChild; child !== null; child = child._nextSibling)
+      todo.push(child);
+  }
+}
+
+function linkChild(parent: CancelScope, child: CancelScope): void {
+  child._parent = parent;
+  child._prevSibling = null;
+  const first = parent._firstChild;
+  child._nextSibling = first;
+  if (first !== null) first._prevSibling = child;
+  parent._firstChild = child;
+}
+
+function unlinkChild(child: CancelScope): void {
+  const parent = child._parent!;
+  const prev = child._prevSibling;
+  const next = child._nextSibling;
+  if (prev !== null) prev._nextSibling = next;
+  else parent._firstChild = next;
+  if (next !== null) next._prevSibling = prev;
+  child._prevSibling = child._nextSibling = null;
+}
+
+/** Moves `task` from its current scope's task list to `scope`'s and makes `scope` its innermost. */
+function moveTask(task: TaskImpl<unknown>, scope: CancelScope): void {
+  unlinkTask(task);
+  linkTask(task, scope);
+}
+
+function linkTask(task: TaskImpl<unknown>, scope: CancelScope): void {
+  task.scope = scope;
+  task.prevInScope = null;
+  const first = scope._firstTask;
+  task.nextInScope = first;
+  if (first !== null) first.prevInScope = task;
+  scope._firstTask = task;
+}
+
+function unlinkTask(task: TaskImpl<unknown>): void {
+  const scope = task.scope;
+  const prev = task.prevInScope;
+  const next = task.nextInScope;
+  if (prev !== null) prev.nextInScope = next;
+  else if (scope._firstTask === task) scope._firstTask = next;
+  if (next !== null) next.prevInScope = prev;
+  task.prevInScope = task.nextInScope = null;
+}
+
+/** Puts a new task into `scope` before its first step (attach before step). @internal */
+export function attachTask(task: TaskImpl<unknown>, scope: CancelScope): void {
+  linkTask(task, scope);
+}
+
+/**
+ * Takes a finished task out of the scope tree. Returns whether its
+ * `Cancelled` was absorbed by its own handle scope (`task.cancel()`), in
+ * which case it adds nothing to its nursery's errors.
+ *
+ * @internal
+ */
+export function detachTask(task: TaskImpl<unknown>): boolean {
+  unlinkTask(task);
+  const handle = task.handle;
+  if (handle === null) return false;
+  const absorbed = task.cancelled && handle._absorbsAtTaskEnd();
+  handle._close();
+  return absorbed;
+}
+
+/**
+ * `task.cancel()`: cancels a scope that holds this task only. The scope is
+ * created on the first call (no scope per task otherwise) and slid in
+ * between the task and the scope it was started in.
+ *
+ * @internal
+ */
+export function cancelTask(task: TaskImpl<unknown>, reason: unknown): void {
+  handleScope(task)._cancel({ source: "explicit", reason, sourceTask: kernel.current?.name });
+}
+
+/** The task's own scope, created on first use. @internal */
+export function handleScope(task: TaskImpl<unknown>): CancelScope {
+  let handle = task.handle;
+  if (handle === null) {
+    handle = task.handle = CancelScope._root(task.runtime);
+    handle._owner = task;
+    const base = task.base;
+    linkChild(base, handle);
+    handle._effectivelyCancelled = base._effectivelyCancelled;
+    if (base._effectivelyCancelled) handle._reason = base._reason;
+    const outermost = task.outermost;
+    if (outermost !== null) {
+      unlinkChild(outermost);
+      linkChild(handle, outermost);
+    } else if (task.scope === base) {
+      moveTask(task, handle);
+    }
+    task.base = handle;
+  }
+  return handle;
+}
+
+/**
+ * Moves a task (and everything below it) under another scope: `started()`
+ * moving a child from `start`'s private scope into the target nursery.
+ *
+ * @internal
+ */
+export function rebaseTask(task: TaskImpl<unknown>, parent: CancelScope): void {
+  const top = task.handle ?? task.outermost;
+  if (top !== null) {
+    unlinkChild(top);
+    linkChild(parent, top);
+    if (task.handle === null) task.base = parent;
+    recalculate(top);
+  } else {
+    moveTask(task, parent);
+    task.base = parent;
+  }
+}
+
+/**
+ * The earliest deadline that applies to `task` now: `-Infinity` inside an
+ * effectively cancelled scope; shields hide the deadlines of enclosing
+ * scopes.
+ *
+ * @internal
+ */
+export function effectiveDeadline(task: TaskImpl<unknown>): number {
+  let scope: CancelScope | null = task.scope;
+  if (scope._effectivelyCancelled) return -Infinity;
+  let deadline = Infinity;
+  while (scope !== null) {
+    if (scope._deadline < deadline) deadline = scope._deadline;
+    if (scope._shield) break;
+    scope = scope._parent;
+  }
+  return deadline;
+}

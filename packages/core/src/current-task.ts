@@ -1,0 +1,14 @@
+import { requireCurrent } from "./kernel.js";
+import type { Task } from "./task.js";
+
+/**
+ * The task being stepped right now. A plain synchronous call, exact on both
+ * start paths: during the eager first step of a task started with
+ * `startTask` it is the new task, and the caller again once `startTask`
+ * returns. Works in browsers (no AsyncLocalStorage).
+ *
+ * @throws Error outside any task (for example in a promise callback).
+ */
+export function currentTask(): Task<unknown> {
+  return requireCurrent("currentTask()");
+}

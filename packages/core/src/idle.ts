@@ -1,0 +1,28 @@
+import { Instruction, type Operation } from "./operation.js";
+import type { Blocker, TaskImpl } from "./task.js";
+
+class IdleWait extends Instruction<void> implements Blocker {
+  enter(task: TaskImpl<unknown>): void {
+    if (task.block(this)) task.runtime.idleWaiters.push(task);
+  }
+
+  abortWait(task: TaskImpl<unknown>): void {
+    const waiters = task.runtime.idleWaiters;
+    const i = waiters.indexOf(task);
+    if (i >= 0) waiters.splice(i, 1);
+  }
+}
+
+const IDLE_WAIT = new IdleWait();
+
+/**
+ * Returns once every other task of the runtime is blocked (nothing is
+ * ready to run). Time does not jump while a task waits here: it takes
+ * priority over a virtual clock's autojump. Several waiters are woken one
+ * at a time, in the order they started waiting. A cancellation point.
+ *
+ * Tasks waiting for a promise (`call`, `until`) count as blocked.
+ */
+export function waitAllTasksBlocked(): Operation<void> {
+  return IDLE_WAIT;
+}

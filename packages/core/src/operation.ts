@@ -1,0 +1,127 @@
+import { describeValue } from "./errors.js";
+import { kernel } from "./kernel.js";
+import type { TaskImpl } from "./task.js";
+
+/**
+ * A unit of work that runs under copse: any object with
+ * `[Symbol.iterator]()`, used with `yield*`. A generator object from a
+ * `function*` is one; so are the values returned by `sleep`, `call`,
+ * `nursery` and every other primitive.
+ *
+ * Write operations as generator functions and compose them with `yield*`:
+ *
+ * ```ts
+ * function* fetchBoth(): Operation<[string, string]> {
+ *   const a = yield* call((signal) => fetchText("/a", signal));
+ *   const b = yield* call((signal) => fetchText("/b", signal));
+ *   return [a, b];
+ * }
+ * ```
+ *
+ * Yielding an operation with plain `yield` (a common slip) raises a
+ * `TypeError` at that `yield` that says to use `yield*`.
+ */
+export interface Operation<T> {
+  [Symbol.iterator](): Iterator<unknown, T, unknown>;
+}
+
+/** Marks copse instructions across copies of the package (dual installs). @internal */
+export const INSTRUCTION_BRAND: unique symbol = Symbol.for("copse.instruction") as never;
+
+/**
+ * A primitive suspension: the object a task hands to the driver when it
+ * `yield*`s a primitive. It is its own iterator and holds no per-iteration
+ * state (the driver tells it whether it is being resumed), so one
+ * instruction object may be `yield*`ed any number of times, by any number of
+ * tasks, even concurrently.
+ *
+ * Protocol with the driver (`task.ts`):
+ * - first `next()`: the instruction records itself in `kernel.yielded` and
+ *   yields itself; the driver checks that mark, which is how a plain `yield`
+ *   of anything is told apart from `yield*` of an instruction;
+ * - the driver calls `enter(task)`, which either suspends the task or
+ *   resumes it synchronously (`task.resumeSync`);
+ * - on resumption the driver sets `kernel.resuming` to this instruction
+ *   and calls `next(value)`: the instruction clears the mark and returns
+ *   `result(value)` as the value of the `yield*` expression.
+ *
+ * @internal
+ */
+export abstract class Instruction<T = unknown> implements Iterator<unknown, T, unknown> {
+  declare readonly [INSTRUCTION_BRAND]: true;
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<unknown, T> {
+    if (kernel.resuming === this) {
+      kernel.resuming = null;
+      return { done: true, value: this.result(value) };
+    }
+    kernel.yielded = this;
+    return { done: false, value: this };
+  }
+
+  throw(error: unknown): IteratorResult<unknown, T> {
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<unknown, T> {
+    return { done: true, value: value as T };
+  }
+
+  /** Turns the value the task was resumed with into the `yield*` result. */
+  protected result(value: unknown): T {
+    return value as T;
+  }
+
+  /** Suspends `task` on this instruction, or resumes it synchronously. */
+  abstract enter(task: TaskImpl<unknown>): void;
+}
+Object.defineProperty(Instruction.prototype, INSTRUCTION_BRAND, { value: true });
+
+/** The `TypeError` for a value yielded without `yield*`. @internal */
+export function plainYieldError(value: unknown): TypeError {
+  const isOperation =
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
+  if (isOperation) {
+    if (
+      (value as { [INSTRUCTION_BRAND]?: unknown })[INSTRUCTION_BRAND] === true &&
+      !(value instanceof Instruction)
+    ) {
+      return new TypeError(
+        "a task yielded an operation of another copy of @copse/core; two copies of the package " +
+          "cannot drive each other's tasks: dedupe @copse/core so that one copy is installed",
+      );
+    }
+    return new TypeError(
+      "a task yielded an operation with plain `yield`; operations must be delegated to with " +
+        "`yield*` (did you mean `yield* op` instead of `yield op`?)",
+    );
+  }
+  return new TypeError(
+    `a task yielded ${describeValue(value)}; tasks may only \`yield*\` operations ` +
+      "(use `yield* call(() => promise)` to wait for a promise)",
+  );
+}
+
+/** Calls `fn` and checks that it returned an operation. @internal */
+export function toIterator<T>(
+  op: Operation<T> | undefined,
+  what: string,
+): Iterator<unknown, T, unknown> {
+  const make =
+    op !== null && op !== undefined ? (op as Partial<Operation<T>>)[Symbol.iterator] : undefined;
+  if (typeof make !== "function") {
+    throw new TypeError(
+      `${what} must return an operation (a generator object, e.g. from a function*), got ${describeValue(op)}` +
+        (op !== null && typeof (op as { then?: unknown } | undefined)?.then === "function"
+          ? "; to wait for a promise use call() or until()"
+          : ""),
+    );
+  }
+  return make.call(op);
+}

@@ -1,0 +1,99 @@
+import { CancelScope, attachTask } from "./cancel-scope.js";
+import { realClock, type Clock } from "./clock.js";
+import { describeValue } from "./errors.js";
+import { EAGER_DEPTH_LIMIT, kernel } from "./kernel.js";
+import type { Operation } from "./operation.js";
+import { Runtime, type SchedulePolicy } from "./runtime.js";
+import { TaskImpl, type Task } from "./task.js";
+
+/** Options of {@link run}. */
+export interface RunOptions {
+  /** Aborting it cancels the root task (its reason becomes the cancel reason). */
+  signal?: AbortSignal;
+  /** The clock for every sleep and deadline in this run (default: the wall clock). */
+  clock?: Clock;
+  /** The root task's name. */
+  name?: string;
+}
+
+/** @internal `run` options for test kits. */
+export interface KernelRunOptions extends RunOptions {
+  policy?: SchedulePolicy;
+}
+
+/**
+ * Runs an operation from ordinary code: creates a runtime (run queue, timer
+ * heap, the given clock) and a root task, runs the root's first step now
+ * (eagerly) and then every task that became ready, until all are blocked.
+ * Returns the root task: `await` it, or `yield*` it from another run.
+ *
+ * If everything finishes without a real suspension, the returned task is
+ * already `done` — no promise, microtask or timer was involved.
+ *
+ * ```ts
+ * const value = await run(function* () {
+ *   yield* sleep(10);
+ *   return 42;
+ * });
+ * ```
+ *
+ * Aborting `options.signal` cancels the root task; the task then ends
+ * `cancelled` (awaiting it rejects with `Cancelled`) unless it handles the
+ * cancellation.
+ */
+export function run<T>(body: () => Operation<T>, options?: RunOptions): Task<T> {
+  return runWith(body, options);
+}
+
+/** @internal */
+export function runWith<T>(body: () => Operation<T>, options: KernelRunOptions = {}): Task<T> {
+  if (typeof body !== "function") {
+    throw new TypeError(
+      `run expects a function that returns an operation, got ${describeValue(body)}`,
+    );
+  }
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`run options must be an object, got ${describeValue(options)}`);
+  }
+  const { signal, clock = realClock, name, policy } = options;
+  if (name !== undefined && typeof name !== "string") {
+    throw new TypeError(`run options.name must be a string, got ${describeValue(name)}`);
+  }
+  if (typeof clock?.now !== "function" || typeof clock.setTimer !== "function") {
+    throw new TypeError(
+      `run options.clock must have now() and setTimer(), got ${describeValue(clock)}`,
+    );
+  }
+  const runtime = new Runtime(clock);
+  if (policy !== undefined) runtime.policy = policy;
+  const root = CancelScope._root(runtime);
+  const task = new TaskImpl<T>(runtime, null, root, body, name);
+  attachTask(task as TaskImpl<unknown>, root);
+  if (signal !== undefined) {
+    if (signal.aborted) {
+      root._cancel({ source: "signal", reason: signal.reason, sourceTask: undefined });
+    } else {
+      const onAbort = (): void =>
+        root._cancel({ source: "signal", reason: signal.reason, sourceTask: undefined });
+      signal.addEventListener("abort", onAbort, { once: true });
+      void task.then(
+        () => signal.removeEventListener("abort", onAbort),
+        () => signal.removeEventListener("abort", onAbort),
+      );
+    }
+  }
+  runtime.hold(() => {
+    const k = kernel;
+    if (k.eagerDepth >= EAGER_DEPTH_LIMIT) {
+      task.scheduleFirst();
+      return;
+    }
+    k.eagerDepth++;
+    try {
+      task.stepFirst();
+    } finally {
+      k.eagerDepth--;
+    }
+  });
+  return task;
+}

@@ -1,0 +1,243 @@
+import type { Clock } from "./clock.js";
+import { RunQueue } from "./run-queue.js";
+import { TimerHeap, type TimerEntry, type TimerTarget } from "./timer-heap.js";
+import type { TaskImpl } from "./task.js";
+
+/**
+ * A choice of which ready task runs next and which of several timers due at
+ * the same instant fires first. The default is FIFO for both; a test kit can
+ * install another to explore schedules.
+ *
+ * @internal
+ */
+export interface SchedulePolicy {
+  /** Index, among `count` ready tasks in FIFO order, of the one to run next. */
+  pickReady(count: number): number;
+  /** Index, among `count` timers due at the same instant in setting order, of the one to fire next. */
+  pickTimer(count: number): number;
+}
+
+/** What a runtime counted, for tests and benchmarks. @internal */
+export interface RuntimeStats {
+  /** Tasks taken from the run queue and stepped. */
+  turns: number;
+  /** Microtasks queued to drain the run queue after an outside wake-up. */
+  microtasks: number;
+  /** Times the runtime handed control back to the event loop on its time budget. */
+  yields: number;
+  /** Timers asked of the clock (the runtime asks for its earliest timer only). */
+  clockTimers: number;
+  /** Entries added to the runtime's timer heap (sleeps and deadlines). */
+  heapTimers: number;
+  /** Promises created for `await task` / `task.then`. */
+  promises: number;
+}
+
+/** How long one drain may run before handing control back to the event loop. */
+const BUDGET_MS = 4;
+
+const wallClock: () => number =
+  typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
+
+/**
+ * One runtime per `run` call: the FIFO run queue, the timer heap behind the
+ * clock, and the loop that steps ready tasks.
+ *
+ * Scheduling (DESIGN, Decisions): ready tasks run in the order they became
+ * ready; due timers are expired between batches (a batch is what was in the
+ * queue when it started), in deadline order, ties in setting order. The
+ * loop stops after `BUDGET_MS` of work and continues from a `setTimeout`, so
+ * a task that loops on `checkpoint()` cannot starve timers or I/O.
+ *
+ * @internal
+ */
+export class Runtime {
+  readonly queue = new RunQueue<TaskImpl<unknown>>();
+  readonly timers = new TimerHeap();
+  /** Tasks in `waitAllTasksBlocked`, woken one at a time when nothing else can run. */
+  readonly idleWaiters: TaskImpl<unknown>[] = [];
+  /** `call`/`until` promises that a task still waits for (autojump waits for them). */
+  pendingPromises = 0;
+  policy: SchedulePolicy | null = null;
+  readonly stats: RuntimeStats = {
+    turns: 0,
+    microtasks: 0,
+    yields: 0,
+    clockTimers: 0,
+    heapTimers: 0,
+    promises: 0,
+  };
+
+  private draining = false;
+  private drainQueued = false;
+  private continuing = false;
+  private batch = 0;
+  private armedAt = NaN;
+  private disarm: (() => void) | null = null;
+  private readonly fire = (): void => this.onClockTimer();
+  private readonly drainLater = (): void => {
+    this.drainQueued = false;
+    this.drain();
+  };
+  private readonly continueLater = (): void => {
+    this.continuing = false;
+    this.drain();
+  };
+
+  constructor(readonly clock: Clock) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Queues a ready task; drains soon if nothing is draining. */
+  enqueue(task: TaskImpl<unknown>): void {
+    this.queue.push(task);
+    if (!this.draining && !this.drainQueued && !this.continuing) {
+      this.drainQueued = true;
+      this.stats.microtasks++;
+      queueMicrotask(this.drainLater);
+    }
+  }
+
+  /** Queues a ready task and drains now unless already draining (for promise callbacks). */
+  enqueueAndDrain(task: TaskImpl<unknown>): void {
+    this.queue.push(task);
+    if (!this.draining && !this.continuing) this.drain();
+  }
+
+  addTimer(at: number, target: TimerTarget): TimerEntry {
+    this.stats.heapTimers++;
+    const entry = this.timers.add(at, target);
+    if (!this.draining) this.syncClockTimer();
+    return entry;
+  }
+
+  removeTimer(entry: TimerEntry): void {
+    this.timers.remove(entry);
+    if (!this.draining) this.syncClockTimer();
+  }
+
+  moveTimer(entry: TimerEntry, at: number): void {
+    this.timers.update(entry, at);
+    if (!this.draining) this.syncClockTimer();
+  }
+
+  /**
+   * Runs `fn` (an eager step started from outside the loop, like `run`'s
+   * root step) with the queue held, then drains: work it queues runs in
+   * this same call, with no microtask.
+   */
+  hold(fn: () => void): void {
+    if (this.draining) {
+      fn();
+      return;
+    }
+    this.draining = true;
+    try {
+      fn();
+    } finally {
+      this.draining = false;
+    }
+    this.drain();
+  }
+
+  /** Steps ready tasks until none is left, the budget is spent, or nothing can happen. */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const started = wallClock();
+    let steps = 0;
+    try {
+      for (;;) {
+        if (this.batch <= 0) {
+          this.expireTimers();
+          this.batch = this.policy === null ? this.queue.length : Math.min(1, this.queue.length);
+          if (this.batch === 0) {
+            if (this.idleWaiters.length > 0) {
+              // Trio: waitAllTasksBlocked takes priority over the autojump.
+              this.idleWaiters.shift()!.wakeFromIdle();
+              continue;
+            }
+            if (
+              this.pendingPromises === 0 &&
+              this.clock.onIdle !== undefined &&
+              this.timers.size > 0
+            ) {
+              this.syncClockTimer();
+              if (this.clock.onIdle()) continue;
+            }
+            break;
+          }
+        }
+        const task =
+          this.policy === null
+            ? this.queue.shift()!
+            : this.queue.takeAt(this.policy.pickReady(this.queue.length))!;
+        this.batch--;
+        this.stats.turns++;
+        task.resumeFromQueue();
+        if ((++steps & 15) === 0 && wallClock() - started > BUDGET_MS) {
+          if (this.queue.length > 0 || this.timers.size > 0) {
+            this.batch = 0;
+            this.continuing = true;
+            this.stats.yields++;
+            setTimeout(this.continueLater, 0);
+          }
+          break;
+        }
+      }
+    } finally {
+      this.draining = false;
+      this.syncClockTimer();
+    }
+  }
+
+  /** Fires every timer whose time has come, in deadline order (ties: setting order). */
+  private expireTimers(): void {
+    const timers = this.timers;
+    if (timers.size === 0) return;
+    const now = this.clock.now();
+    if (this.policy === null) {
+      for (let entry = timers.popDue(now); entry !== undefined; entry = timers.popDue(now)) {
+        entry.target.onTimer(entry);
+      }
+      return;
+    }
+    for (;;) {
+      const first = timers.popDue(now);
+      if (first === undefined) return;
+      const same: TimerEntry[] = [first];
+      for (let top = timers.peek(); top !== undefined && top.at === first.at; top = timers.peek()) {
+        same.push(timers.popDue(now)!);
+      }
+      while (same.length > 0) {
+        const [entry] = same.splice(this.policy.pickTimer(same.length), 1);
+        entry!.target.onTimer(entry!);
+      }
+    }
+  }
+
+  private onClockTimer(): void {
+    this.armedAt = NaN;
+    this.disarm = null;
+    // While draining, the next batch boundary expires the due timers.
+    if (!this.draining) this.drain();
+  }
+
+  /** Keeps exactly one clock timer armed, for the earliest entry of the heap. */
+  private syncClockTimer(): void {
+    const top = this.timers.peek();
+    const at = top === undefined ? NaN : top.at;
+    if (at === this.armedAt || (Number.isNaN(at) && this.disarm === null)) return;
+    if (this.disarm !== null) {
+      this.disarm();
+      this.disarm = null;
+    }
+    this.armedAt = at;
+    if (top !== undefined) {
+      this.stats.clockTimers++;
+      this.disarm = this.clock.setTimer(at, this.fire);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import { describeValue } from "./errors.js";
+import { Instruction, type Operation } from "./operation.js";
+import { NEXT, type Blocker, type TaskImpl } from "./task.js";
+import type { TimerEntry, TimerTarget } from "./timer-heap.js";
+
+/** `checkpoint()`: go to the back of the run queue; a cancellation point on resumption. */
+class Checkpoint extends Instruction<void> {
+  enter(task: TaskImpl<unknown>): void {
+    task.wake(NEXT, undefined, true);
+  }
+}
+
+const CHECKPOINT = new Checkpoint();
+
+/**
+ * Yields to the run queue (the task goes to the back) and, on resumption,
+ * delivers a pending cancellation: inside a cancelled, unshielded scope it
+ * throws `Cancelled`. Equivalent to `sleep(0)`.
+ *
+ * Use it in long computations to let other tasks run and to stay
+ * cancellable. An eager first step always ends at a checkpoint.
+ */
+export function checkpoint(): Operation<void> {
+  return CHECKPOINT;
+}
+
+/** One task sleeping until a time: its timer in the runtime's heap. */
+class Sleeper implements TimerTarget, Blocker {
+  entry: TimerEntry | null = null;
+  constructor(readonly task: TaskImpl<unknown>) {}
+
+  onTimer(): void {
+    this.entry = null;
+    this.task.wake(NEXT, undefined, true);
+  }
+
+  abortWait(): void {
+    if (this.entry !== null) {
+      this.task.runtime.removeTimer(this.entry);
+      this.entry = null;
+    }
+  }
+}
+
+class SleepUntil extends Instruction<void> {
+  constructor(private readonly time: number) {
+    super();
+  }
+
+  enter(task: TaskImpl<unknown>): void {
+    const runtime = task.runtime;
+    if (this.time <= runtime.now()) {
+      task.wake(NEXT, undefined, true);
+      return;
+    }
+    const sleeper = new Sleeper(task);
+    if (task.block(sleeper)) sleeper.entry = runtime.addTimer(this.time, sleeper);
+  }
+}
+
+class SleepFor extends Instruction<void> {
+  constructor(private readonly ms: number) {
+    super();
+  }
+
+  enter(task: TaskImpl<unknown>): void {
+    const runtime = task.runtime;
+    const sleeper = new Sleeper(task);
+    if (task.block(sleeper)) sleeper.entry = runtime.addTimer(runtime.now() + this.ms, sleeper);
+  }
+}
+
+function checkDuration(ms: unknown, what: string): number {
+  if (typeof ms !== "number" || Number.isNaN(ms)) {
+    throw new RangeError(
+      `${what}: the duration must be a number (not NaN), got ${describeValue(ms)}`,
+    );
+  }
+  if (ms < 0) throw new RangeError(`${what}: the duration must be non-negative, got ${ms}`);
+  return ms;
+}
+
+/** @internal */
+export { checkDuration };
+
+/**
+ * Suspends the current task for `ms` milliseconds of the runtime's clock.
+ * `sleep(0)` is `checkpoint()`. A cancellation point: if the task's scope is
+ * cancelled while it sleeps, it wakes at once with `Cancelled`.
+ *
+ * @throws RangeError for a negative duration or `NaN` (before anything runs).
+ */
+export function sleep(ms: number): Operation<void> {
+  checkDuration(ms, "sleep");
+  return ms === 0 ? CHECKPOINT : new SleepFor(ms);
+}
+
+/**
+ * Suspends the current task until the runtime's clock reaches `time`. A
+ * time in the past acts like `checkpoint()`.
+ *
+ * @throws RangeError for `NaN`.
+ */
+export function sleepUntil(time: number): Operation<void> {
+  if (typeof time !== "number" || Number.isNaN(time)) {
+    throw new RangeError(
+      `sleepUntil: the time must be a number (not NaN), got ${describeValue(time)}`,
+    );
+  }
+  return new SleepUntil(time);
+}
+
+/** `suspend()`: blocks until cancelled. */
+class Suspend extends Instruction<never> {
+  enter(task: TaskImpl<unknown>): void {
+    task.block(NOTHING_TO_ABORT);
+  }
+}
+
+const NOTHING_TO_ABORT: Blocker = { abortWait() {} };
+const SUSPEND = new Suspend();
+
+/**
+ * Suspends the current task until it is cancelled (then throws
+ * `Cancelled`). Useful for a task that only holds a resource open, or keeps
+ * a `finally` block pending until its scope ends.
+ */
+export function suspend(): Operation<never> {
+  return SUSPEND;
+}

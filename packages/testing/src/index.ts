@@ -1,0 +1,2 @@
+export { VirtualClock, type VirtualClockOptions } from "./virtual-clock.js";
+export { waitAllTasksBlocked } from "@copse/core/internal";
