@@ -178,6 +178,8 @@ export class NurseryImpl implements Nursery, ChildHolder {
   ): Operation<T> {
     checkFunction(fn, "start");
     const name = checkOptions(options, "start");
+    // Checked here and again when the operation runs: the nursery may close in between.
+    if (!this.open) throw closedError();
     return startOperation(this, fn, name);
   }
 

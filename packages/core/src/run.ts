@@ -12,7 +12,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The clock for every sleep and deadline in this run (default: the wall clock). */
   clock?: Clock;
-  /** The root task's name. */
+  /** The root task's name (default: the body function's name, or `"main"`). */
   name?: string;
 }
 
@@ -67,7 +67,7 @@ export function runWith<T>(body: () => Operation<T>, options: KernelRunOptions =
   const runtime = new Runtime(clock);
   if (policy !== undefined) runtime.policy = policy;
   const root = CancelScope._root(runtime);
-  const task = new TaskImpl<T>(runtime, null, root, body, name);
+  const task = new TaskImpl<T>(runtime, null, root, body, name ?? (body.name || "main"));
   attachTask(task as TaskImpl<unknown>, root);
   if (signal !== undefined) {
     if (signal.aborted) {
