@@ -56,7 +56,9 @@ describe("X: eager start", () => {
       });
       valueOf(task);
       const done = [true, { status: "ok", value: "hello" }];
-      expect(log).toEqual(path === "eager" ? [done, "hello", done] : [[false, undefined], "hello", done]);
+      expect(log).toEqual(
+        path === "eager" ? [done, "hello", done] : [[false, undefined], "hello", done],
+      );
     }
   });
 
@@ -100,29 +102,32 @@ describe("X: eager start", () => {
     }
   });
 
-  it.each(PATHS)("X05 the current task inside the first step is the new task; the parent's is restored (%s)", (path) => {
-    const { task } = runVirtual(function* () {
-      let a: Task<unknown> | undefined;
-      let b: Task<unknown> | undefined;
-      const p = currentTask();
-      let h!: Task<void>;
-      let c!: Task<unknown>;
-      yield* nursery(function* (n) {
-        h = start(n, path, function* () {
-          a = currentTask();
-          yield* checkpoint();
-          b = currentTask();
+  it.each(PATHS)(
+    "X05 the current task inside the first step is the new task; the parent's is restored (%s)",
+    (path) => {
+      const { task } = runVirtual(function* () {
+        let a: Task<unknown> | undefined;
+        let b: Task<unknown> | undefined;
+        const p = currentTask();
+        let h!: Task<void>;
+        let c!: Task<unknown>;
+        yield* nursery(function* (n) {
+          h = start(n, path, function* () {
+            a = currentTask();
+            yield* checkpoint();
+            b = currentTask();
+          });
+          c = currentTask();
+          yield* h;
         });
-        c = currentTask();
-        yield* h;
+        return { a, b, c, p, h };
       });
-      return { a, b, c, p, h };
-    });
-    const { a, b, c, p, h } = valueOf(task);
-    expect(a).toBe(h);
-    expect(b).toBe(h);
-    expect(c).toBe(p);
-  });
+      const { a, b, c, p, h } = valueOf(task);
+      expect(a).toBe(h);
+      expect(b).toBe(h);
+      expect(c).toBe(p);
+    },
+  );
 
   it.each(PATHS)("X06 a timeout opened in the first step belongs to the new task (%s)", (path) => {
     const { task, log } = runVirtual(function* (log, clock) {
@@ -175,47 +180,50 @@ describe("X: eager start", () => {
     expect(log).toEqual([["child-caught", ["grandchild"]], "parent-ok"]);
   });
 
-  it.each(PATHS)("X08 an exception in the first step: startTask does not throw; no leak (%s)", (path) => {
-    const failure = new MyError("eager-fail");
-    const { task, log, clock } = runVirtual(function* (log) {
-      let h!: Task<never>;
-      try {
-        yield* nursery(function* (n) {
-          n.startSoon(function* () {
+  it.each(PATHS)(
+    "X08 an exception in the first step: startTask does not throw; no leak (%s)",
+    (path) => {
+      const failure = new MyError("eager-fail");
+      const { task, log, clock } = runVirtual(function* (log) {
+        let h!: Task<never>;
+        try {
+          yield* nursery(function* (n) {
+            n.startSoon(function* () {
+              try {
+                yield* sleep(1);
+                log.push("sib finished");
+              } catch (e) {
+                log.push("sib cancelled");
+                throw e;
+              }
+            });
+            h = start(n, path, function* (): Generator<never, never> {
+              throw failure;
+            });
+            log.push(["after startTask", h.done]);
             try {
-              yield* sleep(1);
-              log.push("sib finished");
+              yield* sleep(0.5);
             } catch (e) {
-              log.push("sib cancelled");
+              log.push("body cancelled");
               throw e;
             }
           });
-          h = start(n, path, function* (): Generator<never, never> {
-            throw failure;
-          });
-          log.push(["after startTask", h.done]);
-          try {
-            yield* sleep(0.5);
-          } catch (e) {
-            log.push("body cancelled");
-            throw e;
-          }
-        });
-      } catch (e) {
-        log.push(["group", messages(e)]);
-        expect((e as NurseryError).errors).toEqual([failure]);
-      }
-      yield* checkpoint();
-      log.push("no leak");
-      return h;
-    });
-    const h = valueOf(task);
-    expect(log[0]).toEqual(["after startTask", path === "eager"]);
-    expect(new Set(log.slice(1, 3))).toEqual(new Set(["sib cancelled", "body cancelled"]));
-    expect(log.slice(3)).toEqual([["group", ["eager-fail"]], "no leak"]);
-    expect(errorOf(h)).toBe(failure);
-    expect(clock.now()).toBe(0);
-  });
+        } catch (e) {
+          log.push(["group", messages(e)]);
+          expect((e as NurseryError).errors).toEqual([failure]);
+        }
+        yield* checkpoint();
+        log.push("no leak");
+        return h;
+      });
+      const h = valueOf(task);
+      expect(log[0]).toEqual(["after startTask", path === "eager"]);
+      expect(new Set(log.slice(1, 3))).toEqual(new Set(["sib cancelled", "body cancelled"]));
+      expect(log.slice(3)).toEqual([["group", ["eager-fail"]], "no leak"]);
+      expect(errorOf(h)).toBe(failure);
+      expect(clock.now()).toBe(0);
+    },
+  );
 
   it("X08 after an eager failure, later starts in the same body still succeed", () => {
     const { task, log } = runVirtual(function* (log) {
@@ -259,52 +267,60 @@ describe("X: eager start", () => {
         return { h, ns };
       });
       const { h, ns } = valueOf(task);
-      expect(log).toEqual(path === "eager" ? ["step1", "body", "cleanup"] : ["body", "step1", "cleanup"]);
+      expect(log).toEqual(
+        path === "eager" ? ["step1", "body", "cleanup"] : ["body", "step1", "cleanup"],
+      );
       expect(h.outcome?.status).toBe("cancelled");
       expect(ns.cancelledCaught).toBe(true);
       expect(clock.now()).toBe(0);
     }
   });
 
-  it.each(PATHS)("X10 the child cancels its own nursery during its first step: no hang (%s)", (path) => {
-    const { task, log } = runVirtual(function* (log, clock) {
-      yield* nursery(function* (n) {
-        start(n, path, function* () {
-          n.cancelScope.cancel();
-          yield* sleep(10);
-          log.push("unreached");
-        });
-      });
-      log.push(clock.now());
-    });
-    valueOf(task);
-    expect(log).toEqual([0]);
-  });
-
-  it.each(PATHS)("X11 a child that starts a failing sibling during its first step: both settle (%s)", (path) => {
-    // cpython#128550: the second task must be cancelled, not deadlock.
-    const { task, log } = runVirtual(function* (log) {
-      try {
+  it.each(PATHS)(
+    "X10 the child cancels its own nursery during its first step: no hang (%s)",
+    (path) => {
+      const { task, log } = runVirtual(function* (log, clock) {
         yield* nursery(function* (n) {
           start(n, path, function* () {
-            start(n, path, function* () {
-              throw new MyError("sibling");
-            });
-            try {
-              yield* suspend();
-            } catch (e) {
-              log.push("first cancelled");
-              throw e;
-            }
+            n.cancelScope.cancel();
+            yield* sleep(10);
+            log.push("unreached");
           });
         });
-      } catch (e) {
-        log.push(messages(e));
-      }
-    });
-    valueOf(task);
-    expect(log).toEqual(["first cancelled", ["sibling"]]);
-  });
+        log.push(clock.now());
+      });
+      valueOf(task);
+      expect(log).toEqual([0]);
+    },
+  );
+
+  it.each(PATHS)(
+    "X11 a child that starts a failing sibling during its first step: both settle (%s)",
+    (path) => {
+      // cpython#128550: the second task must be cancelled, not deadlock.
+      const { task, log } = runVirtual(function* (log) {
+        try {
+          yield* nursery(function* (n) {
+            start(n, path, function* () {
+              start(n, path, function* () {
+                throw new MyError("sibling");
+              });
+              try {
+                yield* suspend();
+              } catch (e) {
+                log.push("first cancelled");
+                throw e;
+              }
+            });
+          });
+        } catch (e) {
+          log.push(messages(e));
+        }
+      });
+      valueOf(task);
+      expect(log).toEqual(["first cancelled", ["sibling"]]);
+    },
+  );
 
   it("X12 cancelling a handle after eager completion is a no-op; after suspension it cancels", () => {
     for (const path of PATHS) {
@@ -334,32 +350,35 @@ describe("X: eager start", () => {
     }
   });
 
-  it.each(PATHS)("X14 during its first step the child is among the nursery's children (%s)", (path) => {
-    const { task, log } = runVirtual(function* (log) {
-      yield* nursery(function* (n: Nursery) {
-        const quick = start(n, path, function* () {
-          log.push(["quick in children", n.childTasks.includes(currentTask())]);
+  it.each(PATHS)(
+    "X14 during its first step the child is among the nursery's children (%s)",
+    (path) => {
+      const { task, log } = runVirtual(function* (log) {
+        yield* nursery(function* (n: Nursery) {
+          const quick = start(n, path, function* () {
+            log.push(["quick in children", n.childTasks.includes(currentTask())]);
+          });
+          const slow = start(n, path, function* () {
+            log.push(["slow in children", n.childTasks.includes(currentTask())]);
+            yield* sleep(1);
+          });
+          log.push(["after start", n.childTasks.includes(quick), n.childTasks.includes(slow)]);
+          yield* slow;
+          log.push(["after finish", n.childTasks.includes(slow)]);
         });
-        const slow = start(n, path, function* () {
-          log.push(["slow in children", n.childTasks.includes(currentTask())]);
-          yield* sleep(1);
-        });
-        log.push(["after start", n.childTasks.includes(quick), n.childTasks.includes(slow)]);
-        yield* slow;
-        log.push(["after finish", n.childTasks.includes(slow)]);
       });
-    });
-    valueOf(task);
-    expect(new Map(log.map((e) => [(e as unknown[])[0], (e as unknown[]).slice(1)]))).toEqual(
-      new Map<unknown, unknown[]>([
-        ["quick in children", [true]],
-        ["slow in children", [true]],
-        // Eagerly, `quick` finished during startTask; lazily, it has not run yet.
-        ["after start", [path === "lazy", true]],
-        ["after finish", [false]],
-      ]),
-    );
-  });
+      valueOf(task);
+      expect(new Map(log.map((e) => [(e as unknown[])[0], (e as unknown[]).slice(1)]))).toEqual(
+        new Map<unknown, unknown[]>([
+          ["quick in children", [true]],
+          ["slow in children", [true]],
+          // Eagerly, `quick` finished during startTask; lazily, it has not run yet.
+          ["after start", [path === "lazy", true]],
+          ["after finish", [false]],
+        ]),
+      );
+    },
+  );
 
   describe("X15 eager gather", () => {
     const a = function* () {

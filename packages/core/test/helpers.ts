@@ -7,7 +7,12 @@ export type Path = "lazy" | "eager";
 export const PATHS: readonly Path[] = ["lazy", "eager"];
 
 /** Starts `fn` in `n` on the given path: `startSoon` (lazy) or `startTask` (eager). */
-export function start<T>(n: Nursery, path: Path, fn: () => Operation<T>, options?: StartOptions): Task<T> {
+export function start<T>(
+  n: Nursery,
+  path: Path,
+  fn: () => Operation<T>,
+  options?: StartOptions,
+): Task<T> {
   return path === "lazy" ? n.startSoon(fn, options) : n.startTask(fn, options);
 }
 
@@ -21,7 +26,9 @@ export interface VirtualRun<T> {
  * Runs `main` on a fresh autojumping virtual clock. Programs that only
  * sleep and spawn finish synchronously, so `task.outcome` is set on return.
  */
-export function runVirtual<T>(main: (log: unknown[], clock: VirtualClock) => Operation<T>): VirtualRun<T> {
+export function runVirtual<T>(
+  main: (log: unknown[], clock: VirtualClock) => Operation<T>,
+): VirtualRun<T> {
   const clock = new VirtualClock();
   const log: unknown[] = [];
   const task = run(() => main(log, clock), { clock });
@@ -43,7 +50,8 @@ export function valueOf<T>(task: Task<T>): T {
 /** The error a finished task failed with. */
 export function errorOf(task: Task<unknown>): unknown {
   const outcome = task.outcome;
-  if (outcome?.status !== "error") throw new Error(`expected an error, got ${JSON.stringify(outcome)}`);
+  if (outcome?.status !== "error")
+    throw new Error(`expected an error, got ${JSON.stringify(outcome)}`);
   return outcome.error;
 }
 

@@ -1,5 +1,13 @@
 // SEMANTICS.md §B.1, nursery lifecycle (L cases).
-import { CancelScope, Cancelled, checkpoint, nursery, sleep, suspend, type Nursery } from "@copse/core";
+import {
+  CancelScope,
+  Cancelled,
+  checkpoint,
+  nursery,
+  sleep,
+  suspend,
+  type Nursery,
+} from "@copse/core";
 import { describe, expect, it } from "vitest";
 import { PATHS, runVirtual, start, valueOf } from "./helpers.js";
 
@@ -17,7 +25,9 @@ describe("L: nursery lifecycle", () => {
         log.push("after");
       });
       valueOf(task);
-      expect(log).toEqual(path === "lazy" ? ["b1", "b2", "c", "after"] : ["b1", "c", "b2", "after"]);
+      expect(log).toEqual(
+        path === "lazy" ? ["b1", "b2", "c", "after"] : ["b1", "c", "b2", "after"],
+      );
     }
   });
 
@@ -61,7 +71,12 @@ describe("L: nursery lifecycle", () => {
       return [h1!, h2!] as const;
     });
     const [h1, h2] = valueOf(task);
-    expect(log).toEqual([["body", 0], ["done", 1, 1], ["done", 2, 2], ["exit", 2]]);
+    expect(log).toEqual([
+      ["body", 0],
+      ["done", 1, 1],
+      ["done", 2, 2],
+      ["exit", 2],
+    ]);
     expect(valueOf(h2)).toBe(42);
     expect(valueOf(h1)).toBe(11);
     expect(clock.now()).toBe(2);

@@ -1,5 +1,13 @@
 // SEMANTICS.md §B.3, cancel scopes (C cases).
-import { CancelScope, Cancelled, checkpoint, currentTask, nursery, sleep, suspend } from "@copse/core";
+import {
+  CancelScope,
+  Cancelled,
+  checkpoint,
+  currentTask,
+  nursery,
+  sleep,
+  suspend,
+} from "@copse/core";
 import { currentEffectiveDeadline } from "@copse/core/internal";
 import { waitAllTasksBlocked } from "@copse/testing";
 import { describe, expect, it } from "vitest";
@@ -228,7 +236,8 @@ describe("C: cancel scopes", () => {
       });
     });
     valueOf(task);
-    const reuse = "Each CancelScope may only be run once, by one task; create a new CancelScope for each run";
+    const reuse =
+      "Each CancelScope may only be run once, by one task; create a new CancelScope for each run";
     expect(log).toEqual([true, false, reuse, reuse]);
   });
 
@@ -247,7 +256,9 @@ describe("C: cancel scopes", () => {
       });
     });
     valueOf(task);
-    expect(log).toEqual(["Each CancelScope may only be run once, by one task; create a new CancelScope for each run"]);
+    expect(log).toEqual([
+      "Each CancelScope may only be run once, by one task; create a new CancelScope for each run",
+    ]);
   });
 
   it("C11 an unentered scope's cancelCalled reflects a passed deadline and never reverts", () => {
@@ -384,35 +395,43 @@ describe("C: cancel scopes", () => {
     expect(log).toEqual([Infinity, 5, 3, 5, 10, 5, -Infinity, 10, -Infinity, Infinity]);
   });
 
-  it.each(PATHS)("C16 a cancelled task's cleanup awaits raise again unless shielded (%s)", (path) => {
-    const { task, log } = runVirtual(function* (log, clock) {
-      yield* nursery(function* (n) {
-        start(n, path, function* () {
-          const cs = new CancelScope();
-          yield* cs.run(function* () {
-            cs.cancel();
-            try {
-              yield* sleep(1);
-            } finally {
-              log.push(["ced", currentEffectiveDeadline()]);
+  it.each(PATHS)(
+    "C16 a cancelled task's cleanup awaits raise again unless shielded (%s)",
+    (path) => {
+      const { task, log } = runVirtual(function* (log, clock) {
+        yield* nursery(function* (n) {
+          start(n, path, function* () {
+            const cs = new CancelScope();
+            yield* cs.run(function* () {
+              cs.cancel();
               try {
                 yield* sleep(1);
-              } catch (e) {
-                if (e instanceof Cancelled) log.push("finally-await-raised");
+              } finally {
+                log.push(["ced", currentEffectiveDeadline()]);
+                try {
+                  yield* sleep(1);
+                } catch (e) {
+                  if (e instanceof Cancelled) log.push("finally-await-raised");
+                }
+                yield* new CancelScope({ shield: true }).run(function* () {
+                  yield* sleep(1);
+                  log.push(["shielded-cleanup-done", clock.now()]);
+                });
               }
-              yield* new CancelScope({ shield: true }).run(function* () {
-                yield* sleep(1);
-                log.push(["shielded-cleanup-done", clock.now()]);
-              });
-            }
+            });
+            log.push(cs.cancelledCaught);
           });
-          log.push(cs.cancelledCaught);
         });
       });
-    });
-    valueOf(task);
-    expect(log).toEqual([["ced", -Infinity], "finally-await-raised", ["shielded-cleanup-done", 1], true]);
-  });
+      valueOf(task);
+      expect(log).toEqual([
+        ["ced", -Infinity],
+        "finally-await-raised",
+        ["shielded-cleanup-done", 1],
+        true,
+      ]);
+    },
+  );
 
   it("C18 cancelling a nursery from inside a shielded scope; effective deadline inside vs outside", () => {
     const { task, log } = runVirtual(function* (log) {

@@ -1,5 +1,13 @@
 // SEMANTICS.md §B.6, nursery.start (S cases).
-import { CancelScope, Cancelled, checkpoint, nursery, sleep, suspend, type Nursery } from "@copse/core";
+import {
+  CancelScope,
+  Cancelled,
+  checkpoint,
+  nursery,
+  sleep,
+  suspend,
+  type Nursery,
+} from "@copse/core";
 import { waitAllTasksBlocked } from "@copse/testing";
 import { describe, expect, it } from "vitest";
 import { errorOf, messages, runVirtual, valueOf } from "./helpers.js";
@@ -263,7 +271,12 @@ describe("S: nursery.start", () => {
       });
     });
     valueOf(task);
-    expect(log).toEqual(["first-step", "after-started", ["start returned", 1, 0], ["child done", 1]]);
+    expect(log).toEqual([
+      "first-step",
+      "after-started",
+      ["start returned", 1, 0],
+      ["child done", 1],
+    ]);
   });
 
   it("S13 a shielded scope in the starting child protects it when the host is cancelled", () => {
