@@ -1,7 +1,8 @@
 // SEMANTICS.md §B.5, eager start (X cases).
-import {
+import type {
   CancelScope,
-  NurseryError,
+  NurseryError} from "@copse/core";
+import {
   action,
   all,
   checkpoint,
