@@ -19,3 +19,8 @@ export { useAbortSignal } from "./abort-signal.js";
 export { all, type OperationInput } from "./all.js";
 export { race } from "./race.js";
 export { EAGER_DEPTH_LIMIT } from "./kernel.js";
+export {
+  mapConcurrent,
+  type ConcurrentResults,
+  type MapConcurrentOptions,
+} from "./map-concurrent.js";

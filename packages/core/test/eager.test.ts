@@ -1,7 +1,5 @@
 // SEMANTICS.md §B.5, eager start (X cases).
-import type {
-  CancelScope,
-  NurseryError} from "@copse/core";
+import type { CancelScope, NurseryError } from "@copse/core";
 import {
   action,
   all,
