@@ -210,7 +210,7 @@ class ResultIterator<R> implements AsyncIterator<R> {
   private finished = false;
   private failure: { error: unknown } | null = null;
 
-  constructor(private readonly results: ConcurrentResults<R>) {}
+  constructor(readonly results: ConcurrentResults<R>) {}
 
   next(): Promise<IteratorResult<R>> {
     const failure = this.failure;
@@ -240,21 +240,7 @@ class ResultIterator<R> implements AsyncIterator<R> {
   }
 
   private start(): void {
-    const self = this;
-    this.task = run(function* () {
-      yield* self.results.forEach(function* (value) {
-        const pending = self.pending!;
-        self.pending = null;
-        // Wait for the consumer to ask for the next value (backpressure).
-        yield* action<void>((resolve) => {
-          self.resumeProducer = resolve;
-          pending.resolve({ done: false, value });
-          return () => {
-            self.resumeProducer = null;
-          };
-        });
-      });
-    });
+    this.task = run(() => handOver(this));
     this.task.then(
       () => {
         this.finished = true;
@@ -270,4 +256,19 @@ class ResultIterator<R> implements AsyncIterator<R> {
       },
     );
   }
+}
+
+/** The producer side of `for await`: hands each result over, then waits to be asked again. */
+function* handOver<R>(consumer: ResultIterator<R>): Generator<unknown, void> {
+  yield* consumer.results.forEach(function* (value) {
+    const pending = consumer.pending!;
+    consumer.pending = null;
+    yield* action<void>((resolve) => {
+      consumer.resumeProducer = resolve;
+      pending.resolve({ done: false, value });
+      return () => {
+        consumer.resumeProducer = null;
+      };
+    });
+  });
 }
