@@ -202,11 +202,11 @@ function* pump<T, R>(
 /** `for await` over the results: a `run` that hands results over one at a time. */
 class ResultIterator<R> implements AsyncIterator<R> {
   private task: Task<void> | null = null;
-  private pending: {
+  pending: {
     resolve: (r: IteratorResult<R>) => void;
     reject: (e: unknown) => void;
   } | null = null;
-  private resumeProducer: (() => void) | null = null;
+  resumeProducer: (() => void) | null = null;
   private finished = false;
   private failure: { error: unknown } | null = null;
 

@@ -35,6 +35,7 @@ describe("call and until", () => {
     const task = run(function* () {
       try {
         yield* until(Promise.reject(boom));
+        return "unreached";
       } catch (e) {
         return e;
       }
@@ -197,6 +198,7 @@ describe("action", () => {
         yield* action(() => {
           throw new Error("setup failed");
         });
+        return "unreached";
       } catch (e) {
         return (e as Error).message;
       }

@@ -106,10 +106,11 @@ describe("stack safety", () => {
   it(`a recursion of eager starts 100 000 deep completes (lazy beyond ${EAGER_DEPTH_LIMIT} nested eager steps)`, async () => {
     function* chain(depth: number): Operation<number> {
       if (depth === 0) return 0;
-      return yield* nursery(function* (n) {
+      const below = yield* nursery(function* (n) {
         const child = n.startTask(() => chain(depth - 1));
-        return (yield* child) + 1;
+        return yield* child;
       });
+      return below! + 1;
     }
     const task = run(() => chain(100_000));
     expect(await task).toBe(100_000);
