@@ -1,9 +1,9 @@
-import { CancelScope, NONE } from "./cancel-scope.js";
+import { CancelScope, NONE, attachTask } from "./cancel-scope.js";
 import { Cancelled, describeValue } from "./errors.js";
 import { requireCurrent } from "./kernel.js";
 import { NurseryImpl, startEagerly } from "./nursery.js";
 import type { Operation } from "./operation.js";
-import type { TaskImpl } from "./task.js";
+import { TaskImpl } from "./task.js";
 
 /** An operation, or a function that returns one: what `all` and `race` accept. */
 export type OperationInput<T> = Operation<T> | (() => Operation<T>);
@@ -51,23 +51,61 @@ export function all<T>(ops: Iterable<OperationInput<T>>): Operation<T[]> {
   return gather(ops);
 }
 
-function* gather<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T[]> {
-  const owner = requireCurrent("all");
+/** Opens the group of an `all` (or `race`): a scope entered by the owner and its nursery. */
+function openGroup(owner: TaskImpl<unknown>): NurseryImpl {
   const scope = new CancelScope();
   scope._enter(owner);
-  const group = new NurseryImpl(owner, scope, false);
-  const tasks: TaskImpl<T>[] = [];
+  return new NurseryImpl(owner, scope, false);
+}
+
+function* gather<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T[]> {
+  const owner = requireCurrent("all");
+  const values: T[] = [];
+  // The group (scope + nursery) is opened only when a child suspends or
+  // fails: a gather whose children all finish during their eager steps
+  // allocates nothing but the children. Until then the children run in the
+  // owner's scope, which is what the group's scope would inherit anyway; a
+  // child that suspends is moved under the group when it is opened.
+  let group: NurseryImpl | null = null;
+  let pending: (TaskImpl<T> | null)[] | null = null;
   try {
-    for (const op of ops) tasks.push(startChild(group, op, "all"));
+    for (const op of ops) {
+      const input = checkInput(op, "all");
+      if (group !== null) {
+        pending!.push(startChild(group, input, "all"));
+        values.push(undefined as T);
+        continue;
+      }
+      const scope = owner.scope;
+      const task = new TaskImpl<T>(owner.runtime, null, scope, input, undefined);
+      attachTask(task as TaskImpl<unknown>, scope);
+      startEagerly(task as TaskImpl<unknown>);
+      if (task.succeeded) {
+        values.push(task.rawResult as T);
+        continue;
+      }
+      group = openGroup(owner);
+      pending = new Array<TaskImpl<T> | null>(values.length).fill(null);
+      if (task.done) {
+        const handle = (task as TaskImpl<unknown>).handle;
+        group.recordEnd(task as TaskImpl<unknown>, handle !== null && handle._absorbsAtTaskEnd());
+      } else {
+        group.adoptStarted(task as TaskImpl<unknown>);
+      }
+      pending.push(task);
+      values.push(undefined as T);
+    }
   } catch (error) {
+    group ??= openGroup(owner);
     group.bodyFailed(error);
   }
+  if (group === null) return values;
   yield* group.exitWait;
   const rest = group.close();
   if (rest !== NONE) throw rest;
-  const values = new Array<T>(tasks.length);
-  for (let i = 0; i < tasks.length; i++) {
-    const task = tasks[i]!;
+  for (let i = 0; i < pending!.length; i++) {
+    const task = pending![i];
+    if (task === null || task === undefined) continue;
     // A child that ended with a `Cancelled` its group absorbed has no value.
     if (!task.succeeded) throw task.cancelled ? task.rawResult : new Cancelled();
     values[i] = task.rawResult as T;

@@ -227,6 +227,12 @@ export class NurseryImpl implements Nursery, ChildHolder {
     if (next !== null) next.prevSibling = prev;
     task.prevSibling = task.nextSibling = null;
     this.childCount--;
+    this.recordEnd(task, absorbed);
+    this.settled();
+  }
+
+  /** Records how a child ended: a failure (or a `Cancelled` its own scope did not absorb) cancels the nursery. */
+  recordEnd(task: TaskImpl<unknown>, absorbed: boolean): void {
     if (!task.succeeded && !absorbed) {
       const error = task.rawResult;
       this.addError(error, {
@@ -235,7 +241,12 @@ export class NurseryImpl implements Nursery, ChildHolder {
         sourceTask: task.name,
       });
     }
-    this.settled();
+  }
+
+  /** Takes in a task that started outside the nursery (see `all`): moves it under the nursery's scope. */
+  adoptStarted(task: TaskImpl<unknown>): void {
+    this.adopt(task);
+    rebaseTask(task, this.cancelScope);
   }
 
   /** Wakes the owner once nothing is left to wait for. */

@@ -67,6 +67,19 @@ const CANCELLED = 3;
 let nextTaskId = 1;
 
 /**
+ * What only some tasks need (joiners, a promise for `await`), kept out of
+ * the task object so that the common task — started, finished, never
+ * awaited — stays small.
+ */
+class Waiters {
+  joiners: TaskImpl<unknown>[] = [];
+  promise: Promise<unknown> | null = null;
+  resolve: ((value: unknown) => void) | null = null;
+  reject: ((error: unknown) => void) | null = null;
+  joinOp: JoinInstruction<unknown> | null = null;
+}
+
+/**
  * A task and its driver. The driver steps the task's iterator: each value
  * the task yields must be an {@link Instruction} (checked: a plain `yield`
  * is turned into a `TypeError` thrown back at that `yield`); the
@@ -86,12 +99,10 @@ let nextTaskId = 1;
  * @internal
  */
 export class TaskImpl<T> implements Task<T>, Blocker {
-  readonly id = nextTaskId++;
   /** What the first step runs: a function returning an operation, or an operation. */
   private fn: (() => Operation<T>) | Operation<T> | null;
   private iter: Iterator<unknown, T, unknown> | null = null;
   private givenName: string | undefined;
-  private readonly fnName: string;
   private state = CREATED;
   private mode = NEXT;
   private value: unknown = undefined;
@@ -120,13 +131,7 @@ export class TaskImpl<T> implements Task<T>, Blocker {
 
   private kind = PENDING;
   private result: unknown = undefined;
-  private cachedOutcome: Outcome<T> | undefined = undefined;
-  private joiner: TaskImpl<unknown> | null = null;
-  private moreJoiners: TaskImpl<unknown>[] | null = null;
-  private promise: Promise<T> | null = null;
-  private settle: { resolve: (value: unknown) => void; reject: (error: unknown) => void } | null =
-    null;
-  private joinOp: JoinInstruction<T> | null = null;
+  private waiters: Waiters | null = null;
 
   constructor(
     readonly runtime: Runtime,
@@ -140,11 +145,15 @@ export class TaskImpl<T> implements Task<T>, Blocker {
     this.base = scope;
     this.fn = fn;
     this.givenName = name;
-    this.fnName = typeof fn === "function" ? fn.name : "";
   }
 
   get name(): string {
-    return (this.givenName ??= this.fnName !== "" ? this.fnName : `task-${this.id}`);
+    if (this.givenName === undefined) {
+      const fn = this.fn;
+      const fnName = typeof fn === "function" ? fn.name : "";
+      this.givenName = fnName !== "" ? fnName : `task-${nextTaskId++}`;
+    }
+    return this.givenName;
   }
 
   get done(): boolean {
@@ -152,16 +161,16 @@ export class TaskImpl<T> implements Task<T>, Blocker {
   }
 
   get outcome(): Outcome<T> | undefined {
-    if (this.kind === PENDING) return undefined;
-    if (this.cachedOutcome === undefined) {
-      this.cachedOutcome =
-        this.kind === OK
-          ? { status: "ok", value: this.result as T }
-          : this.kind === ERROR
-            ? { status: "error", error: this.result }
-            : { status: "cancelled", reason: (this.result as Cancelled).reason };
+    switch (this.kind) {
+      case OK:
+        return { status: "ok", value: this.result as T };
+      case ERROR:
+        return { status: "error", error: this.result };
+      case CANCELLED:
+        return { status: "cancelled", reason: (this.result as Cancelled).reason };
+      default:
+        return undefined;
     }
-    return this.cachedOutcome;
   }
 
   /** Whether this task ended with `Cancelled` (for joins and `start`). @internal */
@@ -190,24 +199,27 @@ export class TaskImpl<T> implements Task<T>, Blocker {
   }
 
   [Symbol.iterator](): Iterator<unknown, T, unknown> {
-    return (this.joinOp ??= new JoinInstruction(this));
+    const waiters = (this.waiters ??= new Waiters());
+    return (waiters.joinOp ??= new JoinInstruction(this as TaskImpl<unknown>)) as JoinInstruction<T>;
   }
 
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    if (this.promise === null) {
+    const waiters = (this.waiters ??= new Waiters());
+    if (waiters.promise === null) {
       this.runtime.stats.promises++;
-      if (this.kind === OK) this.promise = Promise.resolve(this.result as T);
-      else if (this.kind !== PENDING) this.promise = Promise.reject(this.result);
-      else
-        this.promise = new Promise<T>(
-          (resolve, reject) =>
-            (this.settle = { resolve: resolve as (value: unknown) => void, reject }),
-        );
+      if (this.kind === OK) waiters.promise = Promise.resolve(this.result);
+      else if (this.kind !== PENDING) waiters.promise = Promise.reject(this.result);
+      else {
+        waiters.promise = new Promise((resolve, reject) => {
+          waiters.resolve = resolve;
+          waiters.reject = reject;
+        });
+      }
     }
-    return this.promise.then(onfulfilled, onrejected);
+    return (waiters.promise as Promise<T>).then(onfulfilled, onrejected);
   }
 
   toString(): string {
@@ -318,7 +330,6 @@ export class TaskImpl<T> implements Task<T>, Blocker {
           const iter = this.iter;
           if (iter === null) {
             const fn = this.fn!;
-            this.fn = null;
             this.iter =
               typeof fn === "function"
                 ? toIterator(fn(), "the function given to start a task")
@@ -387,7 +398,6 @@ export class TaskImpl<T> implements Task<T>, Blocker {
     this.kind = kind;
     this.result = result;
     this.iter = null;
-    this.fn = null;
     this.instruction = null;
     this.blockedOn = null;
     const absorbed = detachTask(this);
@@ -396,21 +406,17 @@ export class TaskImpl<T> implements Task<T>, Blocker {
   }
 
   private releaseJoiners(): void {
-    const first = this.joiner;
-    if (first !== null) {
-      this.joiner = null;
-      first.wake(NEXT, undefined, true);
-      const more = this.moreJoiners;
-      if (more !== null) {
-        this.moreJoiners = null;
-        for (const joiner of more) joiner.wake(NEXT, undefined, true);
-      }
+    const waiters = this.waiters;
+    if (waiters === null) return;
+    const joiners = waiters.joiners;
+    if (joiners.length > 0) {
+      waiters.joiners = [];
+      for (const joiner of joiners) joiner.wake(NEXT, undefined, true);
     }
-    const settle = this.settle;
-    if (settle !== null) {
-      this.settle = null;
-      if (this.kind === OK) settle.resolve(this.result);
-      else settle.reject(this.result);
+    if (waiters.resolve !== null) {
+      if (this.kind === OK) waiters.resolve(this.result);
+      else waiters.reject!(this.result);
+      waiters.resolve = waiters.reject = null;
     }
   }
 
@@ -418,18 +424,14 @@ export class TaskImpl<T> implements Task<T>, Blocker {
 
   /** @internal */
   addJoiner(joiner: TaskImpl<unknown>): void {
-    if (this.joiner === null) this.joiner = joiner;
-    else (this.moreJoiners ??= []).push(joiner);
+    (this.waiters ??= new Waiters()).joiners.push(joiner);
   }
 
   abortWait(joiner: TaskImpl<unknown>): void {
-    if (this.joiner === joiner) {
-      const more = this.moreJoiners;
-      this.joiner = more !== null && more.length > 0 ? more.shift()! : null;
-    } else if (this.moreJoiners !== null) {
-      const i = this.moreJoiners.indexOf(joiner);
-      if (i >= 0) this.moreJoiners.splice(i, 1);
-    }
+    const joiners = this.waiters?.joiners;
+    if (joiners === undefined) return;
+    const i = joiners.indexOf(joiner);
+    if (i >= 0) joiners.splice(i, 1);
   }
 
   /** The joined value, or throws the task's error or `Cancelled`. @internal */
