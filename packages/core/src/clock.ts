@@ -16,10 +16,13 @@ export interface Clock {
    */
   setTimer(at: number, fire: () => void): () => void;
   /**
-   * Optional. The runtime calls it when nothing is runnable, no `call` or
-   * `until` promise is pending and no task waits for idleness. A virtual
-   * clock with autojump moves time to its earliest timer and fires it, and
-   * returns `true`; returning `false` means it did nothing.
+   * Optional; its presence marks a virtual clock. The runtime calls it when
+   * nothing is runnable, no `call` or `until` promise is pending and no task
+   * waits for idleness. A virtual clock with autojump moves time to its
+   * earliest timer and fires it, and returns `true`; returning `false` means
+   * it did nothing. Under a virtual clock the runtime's fairness budget
+   * counts steps rather than wall time, so a run is deterministic: whether
+   * it finishes inside `run()` does not depend on the machine's load.
    */
   onIdle?(): boolean;
 }

@@ -35,6 +35,12 @@ export interface RuntimeStats {
 
 /** How long one drain may run before handing control back to the event loop. */
 const BUDGET_MS = 4;
+/**
+ * Under a virtual clock (one with `onIdle`) the budget counts steps instead
+ * of wall time, so whether a run finishes inside `run()` does not depend on
+ * how loaded the machine is.
+ */
+const BUDGET_STEPS = 100_000;
 
 const wallClock: () => number =
   typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
@@ -46,8 +52,9 @@ const wallClock: () => number =
  * Scheduling (DESIGN, Decisions): ready tasks run in the order they became
  * ready; due timers are expired between batches (a batch is what was in the
  * queue when it started), in deadline order, ties in setting order. The
- * loop stops after `BUDGET_MS` of work and continues from a `setTimeout`, so
- * a task that loops on `checkpoint()` cannot starve timers or I/O.
+ * loop stops after `BUDGET_MS` of work (`BUDGET_STEPS` steps under a virtual
+ * clock) and continues from a `setTimeout`, so a task that loops on
+ * `checkpoint()` cannot starve timers or I/O.
  *
  * @internal
  */
@@ -84,7 +91,11 @@ export class Runtime {
     this.drain();
   };
 
-  constructor(readonly clock: Clock) {}
+  private readonly virtual: boolean;
+
+  constructor(readonly clock: Clock) {
+    this.virtual = clock.onIdle !== undefined;
+  }
 
   now(): number {
     return this.clock.now();
@@ -177,7 +188,10 @@ export class Runtime {
         this.batch--;
         this.stats.turns++;
         task.resumeFromQueue();
-        if ((++steps & 15) === 0 && wallClock() - started > BUDGET_MS) {
+        if (
+          (++steps & 15) === 0 &&
+          (this.virtual ? steps >= BUDGET_STEPS : wallClock() - started > BUDGET_MS)
+        ) {
           if (this.queue.length > 0 || this.timers.size > 0) {
             this.batch = 0;
             this.continuing = true;

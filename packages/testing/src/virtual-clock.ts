@@ -32,7 +32,10 @@ function checkMs(ms: unknown, what: string): number {
  * - With `autojump` (the default), whenever every task is blocked and no
  *   `call`/`until` promise is pending, time jumps exactly to the earliest
  *   timer (Trio's `MockClock(autojump_threshold=0)`). A program that only
- *   sleeps therefore runs to the end synchronously, in no wall time.
+ *   sleeps therefore runs to the end synchronously, in no wall time — up to
+ *   the runtime's fairness budget of 100 000 steps; a longer run continues
+ *   from a macrotask (`await` the task). Under a virtual clock the budget
+ *   counts steps, not wall time, so this does not depend on machine load.
  *
  * Use one VirtualClock per `run`.
  */
