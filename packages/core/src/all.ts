@@ -10,9 +10,10 @@ export type OperationInput<T> = Operation<T> | (() => Operation<T>);
 
 /** Checks one input item; returns what a task can start from. @internal */
 export function checkInput<T>(item: OperationInput<T>, what: string): OperationInput<T> {
-  if (typeof item === "function") return item;
-  if (item !== null && typeof item === "object" && typeof item[Symbol.iterator] === "function")
-    return item;
+  // An object that is not an operation fails its task's first step with a
+  // clear TypeError (`toIterator`); checking here too would cost a lookup
+  // per child on the hot path.
+  if (typeof item === "function" || (item !== null && typeof item === "object")) return item;
   throw new TypeError(
     `${what} expects operations or functions that return operations, got ${describeValue(item)}`,
   );
@@ -60,7 +61,8 @@ function openGroup(owner: TaskImpl<unknown>): NurseryImpl {
 
 function* gather<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T[]> {
   const owner = requireCurrent("all");
-  const values: T[] = [];
+  const values: T[] = Array.isArray(ops) ? new Array<T>(ops.length) : [];
+  let count = 0;
   // The group (scope + nursery) is opened only when a child suspends or
   // fails: a gather whose children all finish during their eager steps
   // allocates nothing but the children. Until then the children run in the
@@ -73,7 +75,7 @@ function* gather<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T[]> {
       const input = checkInput(op, "all");
       if (group !== null) {
         pending!.push(startChild(group, input, "all"));
-        values.push(undefined as T);
+        count++;
         continue;
       }
       const scope = owner.scope;
@@ -81,11 +83,11 @@ function* gather<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T[]> {
       attachTask(task as TaskImpl<unknown>, scope);
       startEagerly(task as TaskImpl<unknown>);
       if (task.succeeded) {
-        values.push(task.rawResult as T);
+        values[count++] = task.rawResult as T;
         continue;
       }
       group = openGroup(owner);
-      pending = new Array<TaskImpl<T> | null>(values.length).fill(null);
+      pending = new Array<TaskImpl<T> | null>(count).fill(null);
       if (task.done) {
         const handle = (task as TaskImpl<unknown>).handle;
         group.recordEnd(task as TaskImpl<unknown>, handle !== null && handle._absorbsAtTaskEnd());
@@ -93,12 +95,13 @@ function* gather<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T[]> {
         group.adoptStarted(task as TaskImpl<unknown>);
       }
       pending.push(task);
-      values.push(undefined as T);
+      count++;
     }
   } catch (error) {
     group ??= openGroup(owner);
     group.bodyFailed(error);
   }
+  if (values.length !== count) values.length = count; // the iterable was not an array, or changed
   if (group === null) return values;
   yield* group.exitWait;
   const rest = group.close();

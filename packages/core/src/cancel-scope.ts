@@ -113,8 +113,10 @@ export class CancelScope implements TimerTarget {
   _prevSibling: CancelScope | null = null;
   /** @internal */
   _nextSibling: CancelScope | null = null;
-  /** @internal Tasks whose innermost scope this is. */
+  /** @internal The blocked tasks whose innermost scope this is. */
   _firstTask: TaskImpl<unknown> | null = null;
+  /** @internal */
+  _lastTask: TaskImpl<unknown> | null = null;
   /** @internal */
   _timer: TimerEntry | null = null;
   /** @internal Created by `useAbortSignal`, aborted when the scope becomes effectively cancelled. */
@@ -471,34 +473,52 @@ function unlinkChild(child: CancelScope): void {
   child._prevSibling = child._nextSibling = null;
 }
 
-/** Moves `task` from its current scope's task list to `scope`'s and makes `scope` its innermost. */
+/**
+ * Makes `scope` the task's innermost scope. Only a blocked task sits in a
+ * scope's task list (only a blocked task needs waking by a cancellation; a
+ * running or ready task checks its scope when it next suspends or resumes),
+ * so entering and leaving scopes costs no list work for a running task.
+ */
 function moveTask(task: TaskImpl<unknown>, scope: CancelScope): void {
-  unlinkTask(task);
-  linkTask(task, scope);
+  if (task.listed) {
+    unlinkTask(task);
+    task.scope = scope;
+    linkTask(task);
+  } else {
+    task.scope = scope;
+  }
 }
 
-function linkTask(task: TaskImpl<unknown>, scope: CancelScope): void {
-  task.scope = scope;
-  task.prevInScope = null;
-  const first = scope._firstTask;
-  task.nextInScope = first;
-  if (first !== null) first.prevInScope = task;
-  scope._firstTask = task;
+/** Lists a task that is about to block in its scope, so a cancellation can wake it. @internal */
+export function linkTask(task: TaskImpl<unknown>): void {
+  // Appended: a cancellation wakes blocked tasks in the order they blocked.
+  const scope = task.scope;
+  task.listed = true;
+  task.nextInScope = null;
+  const last = scope._lastTask;
+  task.prevInScope = last;
+  if (last !== null) last.nextInScope = task;
+  else scope._firstTask = task;
+  scope._lastTask = task;
 }
 
-function unlinkTask(task: TaskImpl<unknown>): void {
+/** Takes a task off its scope's list (it was woken). @internal */
+export function unlinkTask(task: TaskImpl<unknown>): void {
+  if (!task.listed) return;
+  task.listed = false;
   const scope = task.scope;
   const prev = task.prevInScope;
   const next = task.nextInScope;
   if (prev !== null) prev.nextInScope = next;
-  else if (scope._firstTask === task) scope._firstTask = next;
+  else scope._firstTask = next;
   if (next !== null) next.prevInScope = prev;
+  else scope._lastTask = prev;
   task.prevInScope = task.nextInScope = null;
 }
 
 /** Puts a new task into `scope` before its first step (attach before step). @internal */
 export function attachTask(task: TaskImpl<unknown>, scope: CancelScope): void {
-  linkTask(task, scope);
+  task.scope = scope;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { cancelTask, detachTask, type CancelScope } from "./cancel-scope.js";
+import { cancelTask, detachTask, linkTask, unlinkTask, type CancelScope } from "./cancel-scope.js";
 import { Cancelled } from "./errors.js";
 import { kernel } from "./kernel.js";
 import { Instruction, plainYieldError, toIterator, type Operation } from "./operation.js";
@@ -120,7 +120,8 @@ export class TaskImpl<T> implements Task<T>, Blocker {
   outermost: CancelScope | null = null;
   /** The scope that `cancel()` created, between `base`'s parent and the task. */
   handle: CancelScope | null = null;
-  /** Links in `scope`'s list of tasks. */
+  /** Whether the task is in `scope`'s list of blocked tasks; and its links there. */
+  listed = false;
   prevInScope: TaskImpl<unknown> | null = null;
   nextInScope: TaskImpl<unknown> | null = null;
 
@@ -200,7 +201,9 @@ export class TaskImpl<T> implements Task<T>, Blocker {
 
   [Symbol.iterator](): Iterator<unknown, T, unknown> {
     const waiters = (this.waiters ??= new Waiters());
-    return (waiters.joinOp ??= new JoinInstruction(this as TaskImpl<unknown>)) as JoinInstruction<T>;
+    return (waiters.joinOp ??= new JoinInstruction(
+      this as TaskImpl<unknown>,
+    )) as JoinInstruction<T>;
   }
 
   then<R1 = T, R2 = never>(
@@ -251,6 +254,7 @@ export class TaskImpl<T> implements Task<T>, Blocker {
     this.value = value;
     this.cancelPoint = cancelPoint;
     this.blockedOn = null;
+    if (this.listed) unlinkTask(this);
     if (drainNow) this.runtime.enqueueAndDrain(this);
     else this.runtime.enqueue(this);
   }
@@ -284,6 +288,7 @@ export class TaskImpl<T> implements Task<T>, Blocker {
     }
     this.state = SUSPENDED;
     this.blockedOn = on;
+    linkTask(this);
     return true;
   }
 

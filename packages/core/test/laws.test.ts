@@ -3,8 +3,7 @@
 // The exhaustive eager≡lazy property over generated programs lives in
 // @copse/testing (test/equivalence.test.ts); the SEMANTICS.md cases are in
 // lifecycle/errors/scopes/eager/start.test.ts, named by their ids.
-import type {
-  NurseryError} from "@copse/core";
+import type { NurseryError } from "@copse/core";
 import {
   CancelScope,
   Cancelled,
