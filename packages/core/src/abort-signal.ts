@@ -21,8 +21,25 @@ const USE_ABORT_SIGNAL = new UseAbortSignal();
  * Completes without suspending.
  *
  * ```ts
- * const signal = yield* useAbortSignal();
- * stream.on("data", onData, { signal });
+ * import assert from "node:assert/strict";
+ * import { CancelScope, run, suspend, useAbortSignal } from "@copse/core";
+ *
+ * const events = new EventTarget();
+ * let received = 0;
+ * const scope = new CancelScope();
+ * const task = run(() =>
+ *   scope.run(function* () {
+ *     const signal = yield* useAbortSignal();
+ *     // The listener goes away when the scope is cancelled.
+ *     events.addEventListener("data", () => received++, { signal });
+ *     yield* suspend();
+ *   }),
+ * );
+ * events.dispatchEvent(new Event("data"));
+ * scope.cancel();
+ * await task;
+ * events.dispatchEvent(new Event("data"));
+ * assert.equal(received, 1);
  * ```
  */
 export function useAbortSignal(): Operation<AbortSignal> {

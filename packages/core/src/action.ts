@@ -94,10 +94,19 @@ class PendingAction<T> implements Blocker {
  * the teardown runs and the task gets `Cancelled`.
  *
  * ```ts
- * const event = yield* action<Event>((resolve) => {
- *   button.addEventListener("click", resolve, { once: true });
- *   return () => button.removeEventListener("click", resolve);
+ * import assert from "node:assert/strict";
+ * import { action, run } from "@copse/core";
+ *
+ * const button = new EventTarget();
+ * const task = run(function* () {
+ *   const event = yield* action<Event>((resolve) => {
+ *     button.addEventListener("click", resolve, { once: true });
+ *     return () => button.removeEventListener("click", resolve);
+ *   });
+ *   return event.type;
  * });
+ * button.dispatchEvent(new Event("click"));
+ * assert.equal(await task, "click");
  * ```
  */
 export function action<T>(setup: ActionSetup<T>): Operation<T> {

@@ -42,7 +42,23 @@ export function startChild<T>(
  * Cancellation from outside cancels every child.
  *
  * ```ts
- * const [user, posts] = yield* all([fetchUser(id), fetchPosts(id)]);
+ * import assert from "node:assert/strict";
+ * import { all, run, sleep } from "@copse/core";
+ * import { VirtualClock } from "@copse/testing";
+ *
+ * function* fetchUser(id: number) {
+ *   yield* sleep(30);
+ *   return { id, name: "ada" };
+ * }
+ * function* fetchPosts(id: number) {
+ *   yield* sleep(20);
+ *   return [`post by ${id}`];
+ * }
+ * const clock = new VirtualClock();
+ * const [user, posts] = await run(() => all<unknown>([fetchUser(7), fetchPosts(7)]), { clock });
+ * assert.deepEqual(user, { id: 7, name: "ada" });
+ * assert.deepEqual(posts, ["post by 7"]);
+ * assert.equal(clock.now(), 30); // concurrently
  * ```
  */
 export function all<T>(ops: Iterable<OperationInput<T>>): Operation<T[]> {

@@ -96,7 +96,23 @@ class Until<T> extends Instruction<T> {
  * suspending. If `fn` throws, the error is thrown at the `yield*`.
  *
  * ```ts
- * const body = yield* call((signal) => fetch(url, { signal }).then((r) => r.text()));
+ * import assert from "node:assert/strict";
+ * import { call, run } from "@copse/core";
+ *
+ * // Any promise-returning API that accepts an AbortSignal, like fetch.
+ * function fakeFetch(url: string, init: { signal: AbortSignal }): Promise<{ text(): Promise<string> }> {
+ *   return new Promise((resolve, reject) => {
+ *     const id = setTimeout(() => resolve({ text: async () => `body of ${url}` }), 1);
+ *     init.signal.addEventListener("abort", () => {
+ *       clearTimeout(id);
+ *       reject(init.signal.reason);
+ *     });
+ *   });
+ * }
+ * const body = await run(function* () {
+ *   return yield* call((signal) => fakeFetch("/a", { signal }).then((r) => r.text()));
+ * });
+ * assert.equal(body, "body of /a");
  * ```
  */
 export function call<T>(fn: (signal: AbortSignal) => PromiseLike<T> | T): Operation<T> {

@@ -78,12 +78,23 @@ function checkRelative(value: unknown): number {
  * of a task started with `startTask` belongs to that new task.
  *
  * ```ts
- * const scope = new CancelScope({ deadline: clockNow + 1000 });
- * const value = yield* scope.run(function* () {
- *   yield* sleep(5000);
- *   return "slept";
- * });
- * // value === undefined, scope.cancelledCaught === true
+ * import assert from "node:assert/strict";
+ * import { CancelScope, run, sleep } from "@copse/core";
+ * import { VirtualClock } from "@copse/testing";
+ *
+ * const clock = new VirtualClock();
+ * const scope = new CancelScope({ deadline: 1000 });
+ * const value = await run(
+ *   () =>
+ *     scope.run(function* () {
+ *       yield* sleep(5000);
+ *       return "slept";
+ *     }),
+ *   { clock },
+ * );
+ * assert.equal(value, undefined);
+ * assert.equal(scope.cancelledCaught, true);
+ * assert.equal(clock.now(), 1000);
  * ```
  */
 export class CancelScope implements TimerTarget {

@@ -78,7 +78,7 @@ function isAsync<T>(source: Source<T>): source is AsyncIterable<T> {
  *   return seen;
  * }
  * const squares = await run(() => firstSquares(6), { clock: new VirtualClock() });
- * assert.deepEqual(squares, [9, 4, 1, 0, 25, 16]);
+ * assert.deepEqual(squares, [9, 4, 1, 0, 16, 25]);
  *
  * // From async code: leaving the loop early cancels what is in flight.
  * for await (const square of mapConcurrent([1, 2, 3], function* (i) { return i * i; }, { limit: 2 })) {

@@ -310,11 +310,21 @@ export class NurseryImpl implements Nursery, ChildHolder {
  * nursery with nothing to wait for still lets other ready tasks run.
  *
  * ```ts
- * const [a, b] = yield* nursery(function* (n) {
- *   const a = n.startTask(() => lookup("a")); // eager
- *   const b = n.startSoon(() => lookup("b")); // lazy
- *   return [yield* a, yield* b];
- * });
+ * import assert from "node:assert/strict";
+ * import { nursery, run } from "@copse/core";
+ *
+ * function* lookup(key: string) {
+ *   return key.toUpperCase();
+ * }
+ * const pair = await run(() =>
+ *   nursery(function* (n) {
+ *     const a = n.startTask(() => lookup("a")); // eager: done already
+ *     const b = n.startSoon(() => lookup("b")); // lazy: runs at the next turn
+ *     assert.equal(a.done, true);
+ *     return [yield* a, yield* b];
+ *   }),
+ * );
+ * assert.deepEqual(pair, ["A", "B"]);
  * ```
  */
 export function nursery<T>(body: (n: Nursery) => Operation<T>): Operation<T | undefined> {

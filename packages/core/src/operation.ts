@@ -11,11 +11,17 @@ import type { TaskImpl } from "./task.js";
  * Write operations as generator functions and compose them with `yield*`:
  *
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { call, run, type Operation } from "@copse/core";
+ *
+ * const fetchText = async (path: string, _signal: AbortSignal) => `text of ${path}`;
+ *
  * function* fetchBoth(): Operation<[string, string]> {
  *   const a = yield* call((signal) => fetchText("/a", signal));
  *   const b = yield* call((signal) => fetchText("/b", signal));
  *   return [a, b];
  * }
+ * assert.deepEqual(await run(fetchBoth), ["text of /a", "text of /b"]);
  * ```
  *
  * Yielding an operation with plain `yield` (a common slip) raises a

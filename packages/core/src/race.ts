@@ -33,7 +33,18 @@ class RaceGroup extends NurseryImpl {
  * @throws TypeError for an empty input: a race needs at least one operation.
  *
  * ```ts
- * const fastest = yield* race([fetchFrom(primary), fetchFrom(mirror)]);
+ * import assert from "node:assert/strict";
+ * import { race, run, sleep } from "@copse/core";
+ * import { VirtualClock } from "@copse/testing";
+ *
+ * function* fetchFrom(host: string, latency: number) {
+ *   yield* sleep(latency);
+ *   return host;
+ * }
+ * const clock = new VirtualClock();
+ * const fastest = await run(() => race([fetchFrom("primary", 80), fetchFrom("mirror", 20)]), { clock });
+ * assert.equal(fastest, "mirror");
+ * assert.equal(clock.now(), 20); // the loser was cancelled at once
  * ```
  */
 export function race<T>(ops: Iterable<OperationInput<T>>): Operation<T> {

@@ -31,10 +31,14 @@ export interface KernelRunOptions extends RunOptions {
  * already `done` — no promise, microtask or timer was involved.
  *
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { run, sleep } from "@copse/core";
+ *
  * const value = await run(function* () {
  *   yield* sleep(10);
  *   return 42;
  * });
+ * assert.equal(value, 42);
  * ```
  *
  * Aborting `options.signal` cancels the root task; the task then ends
