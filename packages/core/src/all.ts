@@ -95,7 +95,7 @@ function* gather<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T[]> {
         continue;
       }
       const scope = owner.scope;
-      const task = new TaskImpl<T>(owner.runtime, null, scope, input, undefined);
+      const task = new TaskImpl<T>(null, scope, input, undefined);
       attachTask(task as TaskImpl<unknown>, scope);
       startEagerly(task as TaskImpl<unknown>);
       if (task.succeeded) {

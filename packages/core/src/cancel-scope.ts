@@ -328,7 +328,6 @@ export class CancelScope implements TimerTarget {
     const parent = task.scope;
     linkChild(parent, this);
     moveTask(task, this);
-    if (parent === task.base) task.outermost = this;
     if (!Number.isNaN(this._relative)) {
       this._deadline = runtime.now() + this._relative;
       this._relative = NaN;
@@ -361,7 +360,6 @@ export class CancelScope implements TimerTarget {
     const parent = this._parent!;
     const absorbs = this._cancelCalled && !(!this._shield && parent._effectivelyCancelled);
     if (task.scope === this) moveTask(task, parent);
-    if (task.outermost === this) task.outermost = null;
     unlinkChild(this);
     if (this._timer !== null) {
       this._runtime!.removeTimer(this._timer);
@@ -491,7 +489,7 @@ function unlinkChild(child: CancelScope): void {
  * so entering and leaving scopes costs no list work for a running task.
  */
 function moveTask(task: TaskImpl<unknown>, scope: CancelScope): void {
-  if (task.listed) {
+  if (task.blockedOn !== null) {
     unlinkTask(task);
     task.scope = scope;
     linkTask(task);
@@ -504,7 +502,6 @@ function moveTask(task: TaskImpl<unknown>, scope: CancelScope): void {
 export function linkTask(task: TaskImpl<unknown>): void {
   // Appended: a cancellation wakes blocked tasks in the order they blocked.
   const scope = task.scope;
-  task.listed = true;
   task.nextInScope = null;
   const last = scope._lastTask;
   task.prevInScope = last;
@@ -513,10 +510,8 @@ export function linkTask(task: TaskImpl<unknown>): void {
   scope._lastTask = task;
 }
 
-/** Takes a task off its scope's list (it was woken). @internal */
+/** Takes a blocked task off its scope's list (it was woken). Only for a listed task. @internal */
 export function unlinkTask(task: TaskImpl<unknown>): void {
-  if (!task.listed) return;
-  task.listed = false;
   const scope = task.scope;
   const prev = task.prevInScope;
   const next = task.nextInScope;
@@ -540,7 +535,7 @@ export function attachTask(task: TaskImpl<unknown>, scope: CancelScope): void {
  * @internal
  */
 export function detachTask(task: TaskImpl<unknown>): boolean {
-  unlinkTask(task);
+  // A finishing task is running, so it is in no scope's list of blocked tasks.
   const handle = task.handle;
   if (handle === null) return false;
   const absorbed = task.cancelled && handle._absorbsAtTaskEnd();
@@ -569,7 +564,7 @@ export function handleScope(task: TaskImpl<unknown>): CancelScope {
     linkChild(base, handle);
     handle._effectivelyCancelled = base._effectivelyCancelled;
     if (base._effectivelyCancelled) handle._reason = base._reason;
-    const outermost = task.outermost;
+    const outermost = outermostScope(task);
     if (outermost !== null) {
       unlinkChild(outermost);
       linkChild(handle, outermost);
@@ -582,13 +577,25 @@ export function handleScope(task: TaskImpl<unknown>): CancelScope {
 }
 
 /**
+ * The task's own outermost entered scope (a child of its base), found by
+ * walking up from its innermost scope; `null` when it is in its base.
+ * Only the rare paths (`cancel()`, `started()`) need it.
+ */
+function outermostScope(task: TaskImpl<unknown>): CancelScope | null {
+  let scope = task.scope;
+  if (scope === task.base) return null;
+  while (scope._parent !== task.base) scope = scope._parent!;
+  return scope;
+}
+
+/**
  * Moves a task (and everything below it) under another scope: `started()`
  * moving a child from `start`'s private scope into the target nursery.
  *
  * @internal
  */
 export function rebaseTask(task: TaskImpl<unknown>, parent: CancelScope): void {
-  const top = task.handle ?? task.outermost;
+  const top = task.handle ?? outermostScope(task);
   if (top !== null) {
     unlinkChild(top);
     linkChild(parent, top);

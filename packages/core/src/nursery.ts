@@ -202,7 +202,7 @@ export class NurseryImpl implements Nursery, ChildHolder {
     if (what !== "") checkFunction(fn, what);
     const name = checkOptions(options, what);
     if (!this.open) throw closedError();
-    const task = new TaskImpl<T>(this.runtime, this, this.cancelScope, fn, name);
+    const task = new TaskImpl<T>(this, this.cancelScope, fn, name);
     this.adopt(task as TaskImpl<unknown>);
     attachTask(task as TaskImpl<unknown>, this.cancelScope);
     return task;
@@ -425,7 +425,6 @@ function* startOperation<T>(
   scope._enter(caller);
   const starter = new Starter<T>(target, scope, caller);
   const child = new TaskImpl<unknown>(
-    caller.runtime,
     starter,
     scope,
     () => fn(starter.started),

@@ -71,7 +71,7 @@ export function runWith<T>(body: () => Operation<T>, options: KernelRunOptions =
   const runtime = new Runtime(clock);
   if (policy !== undefined) runtime.policy = policy;
   const root = CancelScope._root(runtime);
-  const task = new TaskImpl<T>(runtime, null, root, body, name ?? (body.name || "main"));
+  const task = new TaskImpl<T>(null, root, body, name ?? (body.name || "main"));
   attachTask(task as TaskImpl<unknown>, root);
   if (signal !== undefined) {
     if (signal.aborted) {

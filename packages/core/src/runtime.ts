@@ -42,6 +42,29 @@ const BUDGET_MS = 4;
  */
 const BUDGET_STEPS = 100_000;
 
+/**
+ * Schedules a macrotask: `setImmediate` where it exists (Node: runs right
+ * after I/O polling, after due timers), else a `MessageChannel` message
+ * (browsers), else `setTimeout(0)` (clamped to ≥1 ms, so only a fallback).
+ */
+const nextMacrotask: (fn: () => void) => void = (() => {
+  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
+  if (typeof g.setImmediate === "function") {
+    const setImmediate = g.setImmediate;
+    return (fn) => void setImmediate(fn);
+  }
+  if (typeof MessageChannel === "function") {
+    const queue: (() => void)[] = [];
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => queue.shift()?.();
+    return (fn) => {
+      queue.push(fn);
+      channel.port2.postMessage(null);
+    };
+  }
+  return (fn) => void setTimeout(fn, 0);
+})();
+
 const wallClock: () => number =
   typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
 
@@ -196,7 +219,7 @@ export class Runtime {
             this.batch = 0;
             this.continuing = true;
             this.stats.yields++;
-            setTimeout(this.continueLater, 0);
+            nextMacrotask(this.continueLater);
           }
           break;
         }

@@ -46,37 +46,35 @@ export interface Blocker {
   abortWait(task: TaskImpl<unknown>): void;
 }
 
-// Driver states.
+// Driver states; the last three are "done" and say how the task ended.
 const CREATED = 0;
 const RUNNING = 1;
 const ENTERING = 2;
 const READY = 3;
 const SUSPENDED = 4;
-const DONE = 5;
+const DONE_OK = 5;
+const DONE_ERROR = 6;
+const DONE_CANCELLED = 7;
 
-// Resume modes.
+// Resume modes, plus the CHECK bit: the resumption is a cancellation point.
 /** @internal */ export const NEXT = 0;
 /** @internal */ export const THROW = 1;
-
-// Outcome kinds.
-const PENDING = 0;
-const OK = 1;
-const ERROR = 2;
-const CANCELLED = 3;
+const FIRST = 2;
+const CHECK = 4;
 
 let nextTaskId = 1;
 
 /**
- * What only some tasks need (joiners, a promise for `await`), kept out of
- * the task object so that the common task — started, finished, never
- * awaited — stays small.
+ * What only some tasks need — the scope `cancel()` creates, the promise
+ * behind `await task` — kept out of the task object so that the common task
+ * (started, finished, never awaited or cancelled) stays small.
  */
-class Waiters {
-  joiners: TaskImpl<unknown>[] = [];
+class TaskExtras {
+  /** The scope that `cancel()` (or `useAbortSignal` at the task's base) created. */
+  handle: CancelScope | null = null;
   promise: Promise<unknown> | null = null;
   resolve: ((value: unknown) => void) | null = null;
   reject: ((error: unknown) => void) | null = null;
-  joinOp: JoinInstruction<unknown> | null = null;
 }
 
 /**
@@ -98,15 +96,18 @@ class Waiters {
  *
  * @internal
  */
-export class TaskImpl<T> implements Task<T>, Blocker {
-  /** What the first step runs: a function returning an operation, or an operation. */
-  private fn: (() => Operation<T>) | Operation<T> | null;
-  private iter: Iterator<unknown, T, unknown> | null = null;
+export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
+  /**
+   * Before the first step: what it runs (a function returning an operation,
+   * or an operation); from then on the task's iterator.
+   */
+  private body: (() => Operation<T>) | Operation<T> | Iterator<unknown, T, unknown> | null;
   private givenName: string | undefined;
   private state = CREATED;
-  private mode = NEXT;
+  /** How the task resumes next (a resume mode, maybe with CHECK). */
+  private resume = FIRST;
+  /** The value it resumes with; once done, the value, error or `Cancelled` it ended with. */
   private value: unknown = undefined;
-  private cancelPoint = false;
   /** The instruction the task is suspended on, handed back to it on resumption. */
   private instruction: Instruction | null = null;
   /** What to unregister from when a cancellation aborts the current wait; null when not abortable. */
@@ -116,12 +117,7 @@ export class TaskImpl<T> implements Task<T>, Blocker {
   scope: CancelScope;
   /** The scope the task's outermost frames run in: its handle scope, or its nursery's scope. */
   base: CancelScope;
-  /** The task's own outermost entered scope (a child of `base`), if any. */
-  outermost: CancelScope | null = null;
-  /** The scope that `cancel()` created, between `base`'s parent and the task. */
-  handle: CancelScope | null = null;
-  /** Whether the task is in `scope`'s list of blocked tasks; and its links there. */
-  listed = false;
+  /** Links in `scope`'s list of blocked tasks (only a blocked task is listed). */
   prevInScope: TaskImpl<unknown> | null = null;
   nextInScope: TaskImpl<unknown> | null = null;
 
@@ -130,45 +126,50 @@ export class TaskImpl<T> implements Task<T>, Blocker {
   prevSibling: TaskImpl<unknown> | null = null;
   nextSibling: TaskImpl<unknown> | null = null;
 
-  private kind = PENDING;
-  private result: unknown = undefined;
-  private waiters: Waiters | null = null;
+  /**
+   * Tasks joining this one, as a list threaded through the joiners
+   * themselves (a task joins at most one task at a time): joining
+   * allocates nothing.
+   */
+  private firstJoiner: TaskImpl<unknown> | null = null;
+  private nextJoiner: TaskImpl<unknown> | null = null;
+  private extras: TaskExtras | null = null;
 
   constructor(
-    readonly runtime: Runtime,
     nursery: ChildHolder | null,
     scope: CancelScope,
-    fn: (() => Operation<T>) | Operation<T>,
+    body: (() => Operation<T>) | Operation<T>,
     name: string | undefined,
   ) {
+    super();
     this.nursery = nursery;
     this.scope = scope;
     this.base = scope;
-    this.fn = fn;
+    this.body = body;
     this.givenName = name;
   }
 
+  /** The runtime of the run this task belongs to. */
+  get runtime(): Runtime {
+    return this.base._runtime!;
+  }
+
   get name(): string {
-    if (this.givenName === undefined) {
-      const fn = this.fn;
-      const fnName = typeof fn === "function" ? fn.name : "";
-      this.givenName = fnName !== "" ? fnName : `task-${nextTaskId++}`;
-    }
-    return this.givenName;
+    return (this.givenName ??= `task-${nextTaskId++}`);
   }
 
   get done(): boolean {
-    return this.state === DONE;
+    return this.state >= DONE_OK;
   }
 
   get outcome(): Outcome<T> | undefined {
-    switch (this.kind) {
-      case OK:
-        return { status: "ok", value: this.result as T };
-      case ERROR:
-        return { status: "error", error: this.result };
-      case CANCELLED:
-        return { status: "cancelled", reason: (this.result as Cancelled).reason };
+    switch (this.state) {
+      case DONE_OK:
+        return { status: "ok", value: this.value as T };
+      case DONE_ERROR:
+        return { status: "error", error: this.value };
+      case DONE_CANCELLED:
+        return { status: "cancelled", reason: (this.value as Cancelled).reason };
       default:
         return undefined;
     }
@@ -176,17 +177,17 @@ export class TaskImpl<T> implements Task<T>, Blocker {
 
   /** Whether this task ended with `Cancelled` (for joins and `start`). @internal */
   get cancelled(): boolean {
-    return this.kind === CANCELLED;
+    return this.state === DONE_CANCELLED;
   }
 
   /** The value, error or `Cancelled` the task ended with. @internal */
   get rawResult(): unknown {
-    return this.result;
+    return this.value;
   }
 
   /** Whether the task ended with a value. @internal */
   get succeeded(): boolean {
-    return this.kind === OK;
+    return this.state === DONE_OK;
   }
 
   /** Whether the task is suspended on an abortable wait. @internal */
@@ -194,38 +195,69 @@ export class TaskImpl<T> implements Task<T>, Blocker {
     return this.state === SUSPENDED && this.blockedOn !== null;
   }
 
+  /** The scope that `cancel()` created, between the nursery's scope and the task. @internal */
+  get handle(): CancelScope | null {
+    return this.extras?.handle ?? null;
+  }
+
+  set handle(scope: CancelScope | null) {
+    (this.extras ??= new TaskExtras()).handle = scope;
+  }
+
   cancel(reason?: unknown): void {
-    if (this.state === DONE) return;
+    if (this.state >= DONE_OK) return;
     cancelTask(this, reason);
   }
 
-  [Symbol.iterator](): Iterator<unknown, T, unknown> {
-    const waiters = (this.waiters ??= new Waiters());
-    return (waiters.joinOp ??= new JoinInstruction(
-      this as TaskImpl<unknown>,
-    )) as JoinInstruction<T>;
+  // A task is the instruction that joins it: `yield* task`.
+
+  override next(value?: unknown): IteratorResult<unknown, T> {
+    // Joining a finished task completes at once: no schedule point.
+    if ((kernel.resuming as unknown) !== this && this.state >= DONE_OK) {
+      return { done: true, value: this.joinResult() };
+    }
+    return super.next(value);
+  }
+
+  protected override result(): T {
+    return this.joinResult();
+  }
+
+  /** `joiner` waits for this task. */
+  enter(joiner: TaskImpl<unknown>): void {
+    if (this.state >= DONE_OK) {
+      joiner.resumeSync(NEXT, undefined);
+      return;
+    }
+    if ((this as TaskImpl<unknown>) === joiner) {
+      throw new Error(`task ${joiner.name} tried to join itself, which would never finish`);
+    }
+    if (joiner.block(this)) {
+      joiner.nextJoiner = this.firstJoiner;
+      this.firstJoiner = joiner;
+    }
   }
 
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    const waiters = (this.waiters ??= new Waiters());
-    if (waiters.promise === null) {
+    const settlement = (this.extras ??= new TaskExtras());
+    if (settlement.promise === null) {
       this.runtime.stats.promises++;
-      if (this.kind === OK) waiters.promise = Promise.resolve(this.result);
-      else if (this.kind !== PENDING) waiters.promise = Promise.reject(this.result);
+      if (this.state === DONE_OK) settlement.promise = Promise.resolve(this.value);
+      else if (this.state >= DONE_OK) settlement.promise = Promise.reject(this.value);
       else {
-        waiters.promise = new Promise((resolve, reject) => {
-          waiters.resolve = resolve;
-          waiters.reject = reject;
+        settlement.promise = new Promise((resolve, reject) => {
+          settlement.resolve = resolve;
+          settlement.reject = reject;
         });
       }
     }
-    return (waiters.promise as Promise<T>).then(onfulfilled, onrejected);
+    return (settlement.promise as Promise<T>).then(onfulfilled, onrejected);
   }
 
-  toString(): string {
+  override toString(): string {
     return `Task(${this.name})`;
   }
 
@@ -233,28 +265,30 @@ export class TaskImpl<T> implements Task<T>, Blocker {
 
   /** Runs the first step now, on the caller's stack (eager start, `run`). */
   stepFirst(): void {
-    this.step(NEXT, undefined);
+    this.step(FIRST, undefined);
   }
 
   /** Queues the first step (lazy start); it runs even if the task is cancelled by then. */
   scheduleFirst(): void {
     this.state = READY;
-    this.cancelPoint = false;
+    this.resume = FIRST;
     this.runtime.enqueue(this);
   }
 
   /**
-   * Resumes the task later, from the run queue. With `drainNow` (a wake-up
-   * from a promise callback, already in a microtask) the runtime drains at
-   * once instead of queueing a microtask.
+   * Resumes the task later, from the run queue. With `cancelPoint`, the
+   * resumption delivers a pending cancellation instead of `value`. With
+   * `drainNow` (a wake-up from a promise callback, already in a microtask)
+   * the runtime drains at once instead of queueing a microtask.
    */
   wake(mode: number, value: unknown, cancelPoint: boolean, drainNow = false): void {
+    if (this.blockedOn !== null) {
+      unlinkTask(this);
+      this.blockedOn = null;
+    }
     this.state = READY;
-    this.mode = mode;
+    this.resume = cancelPoint ? mode | CHECK : mode;
     this.value = value;
-    this.cancelPoint = cancelPoint;
-    this.blockedOn = null;
-    if (this.listed) unlinkTask(this);
     if (drainNow) this.runtime.enqueueAndDrain(this);
     else this.runtime.enqueue(this);
   }
@@ -267,7 +301,7 @@ export class TaskImpl<T> implements Task<T>, Blocker {
    */
   resumeSync(mode: number, value: unknown): void {
     this.state = RUNNING;
-    this.mode = mode;
+    this.resume = mode;
     this.value = value;
   }
 
@@ -280,6 +314,7 @@ export class TaskImpl<T> implements Task<T>, Blocker {
    * Suspends the task on an abortable wait, unless it is already inside an
    * effectively cancelled scope: then it only yields (a schedule point) and
    * gets `Cancelled` when it resumes. Returns whether it really blocked.
+   * A blocked task is listed in its scope, so a cancellation can wake it.
    */
   block(on: Blocker): boolean {
     if (this.scope._effectivelyCancelled) {
@@ -295,13 +330,13 @@ export class TaskImpl<T> implements Task<T>, Blocker {
   /** Suspends the task on a wait that cancellation does not interrupt (a nursery's exit). */
   blockUninterruptibly(): void {
     this.state = SUSPENDED;
-    this.blockedOn = null;
   }
 
   /** Takes the task off its wait and resumes it with `Cancelled` (level-triggered delivery). */
   deliverCancel(): void {
     const on = this.blockedOn;
     if (this.state !== SUSPENDED || on === null) return;
+    unlinkTask(this);
     this.blockedOn = null;
     on.abortWait(this);
     this.wake(THROW, this.scope._makeCancelled(), false);
@@ -309,12 +344,15 @@ export class TaskImpl<T> implements Task<T>, Blocker {
 
   /** Called by the runtime for a task taken from the run queue. */
   resumeFromQueue(): void {
-    let mode = this.mode;
+    let mode = this.resume;
     let value = this.value;
     this.value = undefined;
-    if (this.cancelPoint && this.scope._effectivelyCancelled) {
-      mode = THROW;
-      value = this.scope._makeCancelled();
+    if ((mode & CHECK) !== 0) {
+      mode ^= CHECK;
+      if (this.scope._effectivelyCancelled) {
+        mode = THROW;
+        value = this.scope._makeCancelled();
+      }
     }
     this.step(mode, value);
   }
@@ -332,18 +370,22 @@ export class TaskImpl<T> implements Task<T>, Blocker {
       for (;;) {
         let r: IteratorResult<unknown, T>;
         try {
-          const iter = this.iter;
-          if (iter === null) {
-            const fn = this.fn!;
-            this.iter =
-              typeof fn === "function"
-                ? toIterator(fn(), "the function given to start a task")
-                : toIterator(fn, "a task");
-            r = this.iter.next();
+          if (mode === FIRST) {
+            const body = this.body as (() => Operation<T>) | Operation<T>;
+            let iter: Iterator<unknown, T, unknown>;
+            if (typeof body === "function") {
+              if (this.givenName === undefined && body.name !== "") this.givenName = body.name;
+              iter = toIterator(body(), "the function given to start a task");
+            } else {
+              iter = toIterator(body, "a task");
+            }
+            this.body = iter;
+            r = iter.next();
           } else if (mode === NEXT) {
             k.resuming = this.instruction;
-            r = iter.next(value);
+            r = (this.body as Iterator<unknown, T, unknown>).next(value);
           } else {
+            const iter = this.body as Iterator<unknown, T, unknown>;
             k.resuming = null;
             if (typeof iter.throw !== "function") throw value;
             r = iter.throw(value);
@@ -351,13 +393,13 @@ export class TaskImpl<T> implements Task<T>, Blocker {
         } catch (error) {
           k.resuming = null;
           k.yielded = null;
-          this.finish(ERROR, error);
+          this.finish(false, error);
           return;
         }
         k.resuming = null;
         this.instruction = null;
         if (r.done === true) {
-          this.finish(OK, r.value);
+          this.finish(true, r.value);
           return;
         }
         const yielded = r.value;
@@ -385,7 +427,7 @@ export class TaskImpl<T> implements Task<T>, Blocker {
           throw error;
         }
         if (this.state === RUNNING) {
-          mode = this.mode;
+          mode = this.resume;
           value = this.value;
           this.value = undefined;
           continue;
@@ -397,12 +439,10 @@ export class TaskImpl<T> implements Task<T>, Blocker {
     }
   }
 
-  private finish(kind: number, result: unknown): void {
-    if (kind === ERROR && result instanceof Cancelled) kind = CANCELLED;
-    this.state = DONE;
-    this.kind = kind;
-    this.result = result;
-    this.iter = null;
+  private finish(ok: boolean, ending: unknown): void {
+    this.state = ok ? DONE_OK : ending instanceof Cancelled ? DONE_CANCELLED : DONE_ERROR;
+    this.value = ending;
+    this.body = null;
     this.instruction = null;
     this.blockedOn = null;
     const absorbed = detachTask(this);
@@ -411,68 +451,49 @@ export class TaskImpl<T> implements Task<T>, Blocker {
   }
 
   private releaseJoiners(): void {
-    const waiters = this.waiters;
-    if (waiters === null) return;
-    const joiners = waiters.joiners;
-    if (joiners.length > 0) {
-      waiters.joiners = [];
-      for (const joiner of joiners) joiner.wake(NEXT, undefined, true);
+    // Woken in the order they started to join.
+    let joiner = this.firstJoiner;
+    if (joiner !== null) {
+      this.firstJoiner = null;
+      let reversed: TaskImpl<unknown> | null = null;
+      while (joiner !== null) {
+        const next: TaskImpl<unknown> | null = joiner.nextJoiner;
+        joiner.nextJoiner = reversed;
+        reversed = joiner;
+        joiner = next;
+      }
+      for (joiner = reversed; joiner !== null;) {
+        const next: TaskImpl<unknown> | null = joiner.nextJoiner;
+        joiner.nextJoiner = null;
+        joiner.wake(NEXT, undefined, true);
+        joiner = next;
+      }
     }
-    if (waiters.resolve !== null) {
-      if (this.kind === OK) waiters.resolve(this.result);
-      else waiters.reject!(this.result);
-      waiters.resolve = waiters.reject = null;
+    const extras = this.extras;
+    if (extras !== null && extras.resolve !== null) {
+      if (this.state === DONE_OK) extras.resolve(this.value);
+      else extras.reject!(this.value);
+      extras.resolve = extras.reject = null;
     }
   }
 
   // ---- joining ------------------------------------------------------------
 
-  /** @internal */
-  addJoiner(joiner: TaskImpl<unknown>): void {
-    (this.waiters ??= new Waiters()).joiners.push(joiner);
-  }
-
+  /** A joiner was cancelled: take it off the list. */
   abortWait(joiner: TaskImpl<unknown>): void {
-    const joiners = this.waiters?.joiners;
-    if (joiners === undefined) return;
-    const i = joiners.indexOf(joiner);
-    if (i >= 0) joiners.splice(i, 1);
+    let prev: TaskImpl<unknown> | null = null;
+    for (let t = this.firstJoiner; t !== null; prev = t, t = t.nextJoiner) {
+      if (t !== joiner) continue;
+      if (prev === null) this.firstJoiner = t.nextJoiner;
+      else prev.nextJoiner = t.nextJoiner;
+      t.nextJoiner = null;
+      return;
+    }
   }
 
   /** The joined value, or throws the task's error or `Cancelled`. @internal */
   joinResult(): T {
-    if (this.kind === OK) return this.result as T;
-    throw this.result;
-  }
-}
-
-/** `yield* task`: waits for the task; does not suspend if it is already done. */
-class JoinInstruction<T> extends Instruction<T> {
-  constructor(private readonly target: TaskImpl<T>) {
-    super();
-  }
-
-  override next(value?: unknown): IteratorResult<unknown, T> {
-    // Joining a finished task completes at once: no schedule point.
-    if (kernel.resuming !== this && this.target.done) {
-      return { done: true, value: this.target.joinResult() };
-    }
-    return super.next(value);
-  }
-
-  protected override result(): T {
-    return this.target.joinResult();
-  }
-
-  enter(task: TaskImpl<unknown>): void {
-    const target = this.target;
-    if (target.done) {
-      task.resumeSync(NEXT, undefined);
-      return;
-    }
-    if ((target as TaskImpl<unknown>) === task) {
-      throw new Error(`task ${task.name} tried to join itself, which would never finish`);
-    }
-    if (task.block(target)) target.addJoiner(task);
+    if (this.state === DONE_OK) return this.value as T;
+    throw this.value;
   }
 }
