@@ -72,7 +72,7 @@ export function all<T>(ops: Iterable<OperationInput<T>>): Operation<T[]> {
 function openGroup(owner: TaskImpl<unknown>): NurseryImpl {
   const scope = new CancelScope();
   scope._enter(owner);
-  return new NurseryImpl(owner, scope, false);
+  return new NurseryImpl(null, false).join(owner, scope);
 }
 
 function* gather<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T[]> {
@@ -120,7 +120,7 @@ function* gather<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T[]> {
   if (values.length !== count) values.length = count; // the iterable was not an array, or changed
   if (group === null) return values;
   yield* group.exitWait;
-  const rest = group.close();
+  const rest = group.finishGroup();
   if (rest !== NONE) throw rest;
   for (let i = 0; i < pending!.length; i++) {
     const task = pending![i];

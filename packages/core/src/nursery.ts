@@ -7,8 +7,8 @@ import {
   type CancelReason,
 } from "./errors.js";
 import { EAGER_DEPTH_LIMIT, kernel, requireCurrent } from "./kernel.js";
+import { Frame } from "./frame.js";
 import { Instruction, type Operation } from "./operation.js";
-import type { Runtime } from "./runtime.js";
 import { NEXT, TaskImpl, type ChildHolder, type Task } from "./task.js";
 
 /** Options for starting a task. */
@@ -115,23 +115,14 @@ export function startEagerly(task: TaskImpl<unknown>): void {
   }
 }
 
-/** Waits, at the end of a nursery's body, for its children (not a cancellation point). */
+/** `yield* group.exitWait` for `all` and `race`, which drive their group from a generator. */
 class ExitWait extends Instruction {
   constructor(private readonly group: NurseryImpl) {
     super();
   }
 
   enter(owner: TaskImpl<unknown>): void {
-    const group = this.group;
-    if (group.childCount === 0 && group.pendingStarts === 0) {
-      // Nothing to wait for: a nursery's exit is still a schedule point
-      // (SEMANTICS L06), but `all`/`race` complete without suspending.
-      if (group.exitIsSchedulePoint) owner.wake(NEXT, undefined, false);
-      else owner.resumeSync(NEXT, undefined);
-      return;
-    }
-    group.ownerWaiting = true;
-    owner.blockUninterruptibly();
+    this.group.enter(owner);
   }
 }
 
@@ -142,23 +133,75 @@ class ExitWait extends Instruction {
  *
  * @internal
  */
-export class NurseryImpl implements Nursery, ChildHolder {
-  readonly runtime: Runtime;
+export class NurseryImpl extends Frame<unknown> implements Nursery, ChildHolder {
+  owner!: TaskImpl<unknown>;
+  cancelScope!: CancelScope;
   firstChild: TaskImpl<unknown> | null = null;
   childCount = 0;
   pendingStarts = 0;
   ownerWaiting = false;
-  open = true;
+  isOpen = true;
   errors: unknown[] | null = null;
-  readonly exitWait: ExitWait = new ExitWait(this);
 
+  /**
+   * `body`: the nursery's body (run by the frame, see `nursery`); `null`
+   * for the group of `all`/`race`, which `join`s an owner directly.
+   */
   constructor(
-    readonly owner: TaskImpl<unknown>,
-    readonly cancelScope: CancelScope,
+    private readonly body: ((n: Nursery) => Operation<unknown>) | null,
     readonly exitIsSchedulePoint: boolean,
   ) {
-    this.runtime = owner.runtime;
+    super();
   }
+
+  /** Makes `owner`, already inside `scope`, the owner of this group (`all`/`race`). */
+  join(owner: TaskImpl<unknown>, scope: CancelScope): this {
+    this.owner = owner;
+    this.cancelScope = scope;
+    return this;
+  }
+
+  /** The instruction `all`/`race` wait on at the end (the frame protocol is for `nursery`). */
+  get exitWait(): Instruction {
+    return new ExitWait(this);
+  }
+
+  // ---- the frame of `nursery(body)` -----------------------------------------
+
+  protected open(): Operation<unknown> {
+    const owner = requireCurrent("nursery");
+    const scope = new CancelScope();
+    scope._enter(owner);
+    this.owner = owner;
+    this.cancelScope = scope;
+    return this.body!(this);
+  }
+
+  protected afterBody(ok: boolean, result: unknown): boolean {
+    if (!ok) this.bodyFailed(result);
+    return true;
+  }
+
+  /** Waits, at the end of the body, for the children (not a cancellation point). */
+  enter(owner: TaskImpl<unknown>): void {
+    if (this.childCount === 0 && this.pendingStarts === 0) {
+      // Nothing to wait for: a nursery's exit is still a schedule point
+      // (SEMANTICS L06), but `all`/`race` complete without suspending.
+      if (this.exitIsSchedulePoint) owner.wake(NEXT, undefined, false);
+      else owner.resumeSync(NEXT, undefined);
+      return;
+    }
+    this.ownerWaiting = true;
+    owner.blockUninterruptibly();
+  }
+
+  protected close(ok: boolean, result: unknown): unknown {
+    const rest = this.finishGroup();
+    if (rest !== NONE) throw rest;
+    return ok ? result : undefined;
+  }
+
+  // ---- Nursery ---------------------------------------------------------------
 
   startSoon<T>(fn: () => Operation<T>, options?: StartOptions): Task<T> {
     const task = this.spawn(fn, options, "startSoon");
@@ -179,7 +222,7 @@ export class NurseryImpl implements Nursery, ChildHolder {
     checkFunction(fn, "start");
     const name = checkOptions(options, "start");
     // Checked here and again when the operation runs: the nursery may close in between.
-    if (!this.open) throw closedError();
+    if (!this.isOpen) throw closedError();
     return startOperation(this, fn, name);
   }
 
@@ -201,7 +244,7 @@ export class NurseryImpl implements Nursery, ChildHolder {
   ): TaskImpl<T> {
     if (what !== "") checkFunction(fn, what);
     const name = checkOptions(options, what);
-    if (!this.open) throw closedError();
+    if (!this.isOpen) throw closedError();
     const task = new TaskImpl<T>(this, this.cancelScope, fn, name);
     this.adopt(task as TaskImpl<unknown>);
     attachTask(task as TaskImpl<unknown>, this.cancelScope);
@@ -278,8 +321,8 @@ export class NurseryImpl implements Nursery, ChildHolder {
    * alone gives one `Cancelled`; anything else is a `NurseryError` of every
    * failure, from which the nursery's own scope strips its `Cancelled`s.
    */
-  close(): unknown {
-    this.open = false;
+  finishGroup(): unknown {
+    this.isOpen = false;
     const errors = this.errors;
     this.errors = null;
     let error: unknown = NONE;
@@ -333,26 +376,10 @@ export function nursery<T>(body: (n: Nursery) => Operation<T>): Operation<T | un
       `nursery expects a function that returns an operation, got ${describeValue(body)}`,
     );
   }
-  return runNursery(body);
-}
-
-function* runNursery<T>(body: (n: Nursery) => Operation<T>): Generator<unknown, T | undefined> {
-  const owner = requireCurrent("nursery");
-  const scope = new CancelScope();
-  scope._enter(owner);
-  const group = new NurseryImpl(owner, scope, true);
-  let value: T | undefined;
-  let failed = false;
-  try {
-    value = yield* body(group);
-  } catch (error) {
-    failed = true;
-    group.bodyFailed(error);
-  }
-  yield* group.exitWait;
-  const rest = group.close();
-  if (rest !== NONE) throw rest;
-  return failed ? undefined : value;
+  // The nursery is its own operation (a frame): one object per nursery.
+  return new NurseryImpl(body as (n: Nursery) => Operation<unknown>, true) as Operation<
+    T | undefined
+  >;
 }
 
 /** The state of one `start` call: the child until it calls `started`, and the caller's wait. */
@@ -420,7 +447,7 @@ function* startOperation<T>(
   name: string | undefined,
 ): Generator<unknown, T> {
   const caller = requireCurrent("Nursery.start");
-  if (!target.open) throw closedError();
+  if (!target.isOpen) throw closedError();
   const scope = new CancelScope();
   scope._enter(caller);
   const starter = new Starter<T>(target, scope, caller);

@@ -58,7 +58,7 @@ function* runRace<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T> {
   const owner = requireCurrent("race");
   const scope = new CancelScope();
   scope._enter(owner);
-  const group = new RaceGroup(owner, scope, false);
+  const group = new RaceGroup(null, false).join(owner, scope);
   let started = 0;
   try {
     for (const op of ops) {
@@ -70,7 +70,7 @@ function* runRace<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T> {
     group.bodyFailed(error);
   }
   yield* group.exitWait;
-  const rest = group.close();
+  const rest = group.finishGroup();
   if (rest !== NONE) throw rest;
   if (started === 0) throw new TypeError("race needs at least one operation");
   const winner = group.winner!;
