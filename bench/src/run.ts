@@ -1,1 +1,143 @@
-export {};
+/**
+ * The bench entry point (`pnpm bench`, `pnpm bench:check`):
+ *
+ *     node dist/run.js [tree] [heap] [micro] [depth] [options]
+ *
+ * With no section named, runs them all and prints one markdown report
+ * (also written to bench/results/latest.md unless --out says otherwise).
+ *
+ * Options: --processes N (async tree, default 3), --slow-processes N
+ * (Effection, one run each, default 1), --warmup N (1), --runs N (3),
+ * --budget MS (1500: measured runs per process stop after this much),
+ * --impls a,b --variants a,b (subsets), --out FILE, and --check: every
+ * benchmark at a tiny size, counts verified, nothing timed for real.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs, numberOption } from "./lib/args.js";
+import { environment } from "./lib/env.js";
+import { runNode } from "./lib/spawn.js";
+import { ms } from "./lib/stats.js";
+import { runAsyncTree } from "./async-tree/runner.js";
+import { IMPLS, findImpl, type ImplId } from "./async-tree/registry.js";
+import {
+  FULL_TREE,
+  VARIANTS,
+  checkAgainstPython,
+  isVariant,
+  type Variant,
+} from "./async-tree/work.js";
+import { runMicro } from "./micro/runner.js";
+import { runDepth } from "./depth/runner.js";
+
+const SECTIONS = ["tree", "heap", "micro", "depth"] as const;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), [
+    "processes",
+    "warmup",
+    "runs",
+    "budget",
+    "slow-processes",
+    "impls",
+    "variants",
+    "out",
+  ]);
+  const check = args.flags.has("check");
+  const unknown = args.positional.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length > 0)
+    throw new Error(`unknown section ${unknown.join(", ")}; one of ${SECTIONS.join(", ")}`);
+  const sections = args.positional.length > 0 ? args.positional : [...SECTIONS];
+  const log = (line: string): void => console.error(line);
+  const started = performance.now();
+  const out: string[] = [
+    check ? "# bench:check (tiny sizes, timings meaningless)" : "# copse benchmarks",
+    "",
+    environment(),
+    "",
+    `Command: \`node bench/dist/run.js ${process.argv.slice(2).join(" ")}\``.replace(/ `$/, "`"),
+  ];
+  const emit = (text: string): void => {
+    out.push("", text);
+    console.log(text + "\n");
+  };
+  console.log(out.join("\n") + "\n");
+
+  // The generator port must draw CPython's numbers, or no count below means anything.
+  checkAgainstPython();
+
+  if (sections.includes("tree")) {
+    const impls = (args.options.get("impls")?.split(",") ?? IMPLS.map((i) => i.id)).map(
+      (id) => findImpl(id).id,
+    ) as ImplId[];
+    const variants = (args.options.get("variants")?.split(",") ?? [...VARIANTS]).map((v) => {
+      if (!isVariant(v)) throw new Error(`unknown variant ${v}`);
+      return v;
+    }) as Variant[];
+    const shape = check ? { levels: 3, branches: 6, sleepMs: 5 } : FULL_TREE;
+    const report = await runAsyncTree({
+      shape,
+      processes: check ? 1 : numberOption(args, "processes", 3),
+      slowProcesses: check ? 1 : numberOption(args, "slow-processes", 1),
+      warmup: check ? 0 : numberOption(args, "warmup", 1),
+      runs: check ? 1 : numberOption(args, "runs", 3),
+      budgetMs: numberOption(args, "budget", 1500),
+      impls,
+      variants,
+      log,
+    });
+    emit(
+      `## async_tree (${shape.levels} levels × ${shape.branches} branches, ${shape.sleepMs} ms I/O)\n\n` +
+        report.markdown,
+    );
+  }
+  if (sections.includes("heap")) {
+    const result = await runNode("async-tree/heap.js", check ? ["--tiny"] : [], {
+      nodeFlags: ["--expose-gc"],
+      timeoutMs: 5 * 60_000,
+    });
+    if (result.code !== 0) throw new Error(`async-tree/heap.js failed:\n${result.stderr}`);
+    emit(
+      "## Heap held while the `io` tree sleeps\n\n" +
+        "After a full GC, with every leaf asleep; the inner nodes' share is included.\n\n" +
+        result.stdout.trim(),
+    );
+  }
+  if (sections.includes("micro")) {
+    const micro = await runMicro({
+      processes: check ? 1 : 3,
+      ops: check ? 2000 : 200_000,
+      allocOps: check ? 1000 : 20_000,
+      repeat: check ? 1 : 5,
+      log,
+    });
+    emit(`## Hot path, one primitive per process\n\n${micro}`);
+  }
+  if (sections.includes("depth")) {
+    const depth = await runDepth({
+      sizes: check ? [10, 100] : [1000, 3000, 10_000, 30_000, 100_000],
+      maxMs: check ? 20_000 : 30_000,
+      repeat: check ? 1 : 3,
+      nestLimit: check ? 1000 : 1_000_000,
+      resumeDepths: check ? [1, 10] : [1, 10, 100, 1000, 4000],
+      resumes: check ? 100 : 20_000,
+      strict: check,
+      log,
+    });
+    emit(`## Depth\n\n${depth}`);
+  }
+  log(`done in ${ms(performance.now() - started)}`);
+  if (!check) {
+    const file =
+      args.options.get("out") ?? fileURLToPath(new URL("../results/latest.md", import.meta.url));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, out.join("\n") + "\n");
+    log(`report written to ${file}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,2 +1,3 @@
 export { VirtualClock, type VirtualClockOptions } from "./virtual-clock.js";
 export { waitAllTasksBlocked } from "@copse/core/internal";
+export * from "./program/index.js";

@@ -1,0 +1,199 @@
+// The equivalence property has teeth: each known eager bug of SEMANTICS.md §C
+// is planted into a deliberately broken runtime (prototypes of the kernel
+// classes patched from outside the core, restored in `finally`), and the
+// property must find it and shrink it to a small program. The plants use
+// only names that `@copse/core/internal` exports (`NurseryImpl`'s methods,
+// `kernel.current`, `startEagerly`, `currentEffectiveDeadline`), not private
+// fields, so that they survive refactorings of the kernel.
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { Cancelled, type Operation, type StartOptions, type Task } from "@copse/core";
+import {
+  NurseryImpl,
+  currentEffectiveDeadline,
+  kernel,
+  startEagerly,
+  type TaskImpl,
+} from "@copse/core/internal";
+import {
+  checkEquivalence,
+  equivalenceProperty,
+  formatReport,
+  programSize,
+  type Finding,
+  type Program,
+  type Sense,
+} from "../src/index.js";
+
+type Restore = () => void;
+
+/** Replaces `proto[key]` and returns what puts it back. */
+function patch<T extends object, K extends keyof T>(proto: T, key: K, value: T[K]): Restore {
+  const original = Object.getOwnPropertyDescriptor(proto, key)!;
+  Object.defineProperty(proto, key, { ...original, value });
+  return () => Object.defineProperty(proto, key, original);
+}
+
+type StartTask = <T>(this: NurseryImpl, fn: () => Operation<T>, options?: StartOptions) => Task<T>;
+const realStartTask = NurseryImpl.prototype.startTask as StartTask;
+
+/**
+ * (a) SEMANTICS §C.1 item 1 (python/cpython#97696): the eager step runs with
+ * the caller as the current task, so scopes, nurseries and timeouts opened
+ * in it attach to the caller.
+ */
+function plantWrongCurrentTask(): Restore {
+  return patch(NurseryImpl.prototype, "startTask", function (this: NurseryImpl, fn, options) {
+    const caller = kernel.current;
+    const slot = Object.getOwnPropertyDescriptor(kernel, "current")!;
+    let actual = kernel.current;
+    Object.defineProperty(kernel, "current", {
+      configurable: true,
+      enumerable: true,
+      get: () => caller ?? actual,
+      set: (task: TaskImpl<unknown> | null) => (actual = task),
+    });
+    try {
+      return realStartTask.call(this, fn, options);
+    } finally {
+      Object.defineProperty(kernel, "current", slot);
+      kernel.current = actual;
+    }
+  } as StartTask);
+}
+
+/**
+ * (b) SEMANTICS §C.1 items 2 and 4 (python/cpython#128550, #155418): the
+ * child is registered in its nursery's set of children only after its
+ * first step, and not at all if it finished during it (CPython 3.13's
+ * "if not done: register").
+ */
+function plantLateAttach(): Restore {
+  return patch(NurseryImpl.prototype, "startTask", function <T>(
+    this: NurseryImpl,
+    fn: () => Operation<T>,
+    options?: StartOptions,
+  ): Task<T> {
+    const adopt = NurseryImpl.prototype.adopt;
+    // `spawn` registers the child through `adopt`: defer that.
+    Object.defineProperty(this, "adopt", {
+      configurable: true,
+      value: (task: TaskImpl<unknown>) => void (task.nursery = this),
+    });
+    let task: TaskImpl<T>;
+    try {
+      task = this.spawn(fn, options, "startTask");
+    } finally {
+      Reflect.deleteProperty(this, "adopt");
+    }
+    startEagerly(task as TaskImpl<unknown>);
+    if (!task.done) adopt.call(this, task as TaskImpl<unknown>);
+    return task;
+  } as StartTask);
+}
+
+/** (c) SEMANTICS X08: an error of the eager first step is thrown out of `startTask`. */
+function plantThrowingStartTask(): Restore {
+  return patch(NurseryImpl.prototype, "startTask", function (this: NurseryImpl, fn, options) {
+    const task = realStartTask.call(this, fn, options);
+    const outcome = task.outcome;
+    if (outcome?.status === "error") throw outcome.error;
+    return task;
+  } as StartTask);
+}
+
+/**
+ * (d) SEMANTICS L07 / §C.3 item 20 (python-trio/trio#41): a lazily started
+ * task whose scope is cancelled before its turn ends `Cancelled` without
+ * running. (`currentEffectiveDeadline()` is `-Infinity` exactly when the
+ * current task is effectively cancelled.)
+ */
+function plantSkippedLazyStart(): Restore {
+  const real = NurseryImpl.prototype.startSoon as StartTask;
+  return patch(NurseryImpl.prototype, "startSoon", function <T>(
+    this: NurseryImpl,
+    fn: () => Operation<T>,
+    options?: StartOptions,
+  ): Task<T> {
+    const skipIfCancelled = (): Operation<T> => {
+      if (currentEffectiveDeadline() === -Infinity) throw new Cancelled();
+      return fn();
+    };
+    return real.call(this, skipIfCancelled, options) as Task<T>;
+  } as StartTask);
+}
+
+interface Plant {
+  readonly name: string;
+  readonly plant: () => Restore;
+  /** The senses of §B.7 the bug must show up in. */
+  readonly senses: readonly Sense[];
+  /** The largest acceptable shrunk counterexample (statements). */
+  readonly maxSize: number;
+}
+
+const plants: readonly Plant[] = [
+  {
+    name: "(a) wrong current task in the eager step",
+    plant: plantWrongCurrentTask,
+    senses: [6],
+    maxSize: 2,
+  },
+  {
+    name: "(b) child attached after its first step",
+    plant: plantLateAttach,
+    senses: [3],
+    maxSize: 3,
+  },
+  {
+    name: "(c) first-step error thrown out of startTask",
+    plant: plantThrowingStartTask,
+    senses: [2],
+    maxSize: 3,
+  },
+  {
+    name: "(d) lazy task skipped when cancelled before its turn",
+    plant: plantSkippedLazyStart,
+    senses: [7],
+    maxSize: 4,
+  },
+];
+
+/** Runs the property (2 000 programs, seed 1) on the broken runtime; the runtime is restored after. */
+function findWith(
+  name: string,
+  plant: () => Restore,
+): {
+  details: fc.RunDetails<[Program]>;
+  findings: readonly Finding[];
+} {
+  const restore = plant();
+  try {
+    const details = fc.check(equivalenceProperty(), { seed: 1, numRuns: 2000 });
+    const findings = details.failed ? checkEquivalence(details.counterexample![0]).findings : [];
+    if (details.failed) {
+      console.log(
+        `${name}: found after ${details.numRuns} run(s), shrunk ${details.numShrinks} time(s) ` +
+          `(seed ${details.seed}, path ${details.counterexamplePath})\n` +
+          formatReport(checkEquivalence(details.counterexample![0])),
+      );
+    }
+    return { details, findings };
+  } finally {
+    restore();
+  }
+}
+
+describe("the equivalence property finds each planted eager bug and shrinks it", () => {
+  for (const { name, plant, senses, maxSize } of plants) {
+    test(name, () => {
+      const { details, findings } = findWith(name, plant);
+      expect(details.failed).toBe(true);
+      const counterexample = details.counterexample![0];
+      expect(programSize(counterexample)).toBeLessThanOrEqual(maxSize);
+      for (const sense of senses) expect(findings.map((f) => f.sense)).toContain(sense);
+      // With the real runtime back, the same program is the same on every path.
+      expect(checkEquivalence(counterexample).findings).toEqual([]);
+    });
+  }
+});
