@@ -1,6 +1,6 @@
-import { CancelScope, NONE, attachTask } from "./cancel-scope.js";
+import { NONE, attachTask } from "./cancel-scope.js";
 import { Cancelled, describeValue } from "./errors.js";
-import { requireCurrent } from "./kernel.js";
+import { kernel, requireCurrent } from "./kernel.js";
 import { NurseryImpl, startEagerly } from "./nursery.js";
 import type { Operation } from "./operation.js";
 import { TaskImpl } from "./task.js";
@@ -65,69 +65,117 @@ export function all<T>(ops: Iterable<OperationInput<T>>): Operation<T[]> {
   if (ops === null || typeof ops !== "object" || typeof ops[Symbol.iterator] !== "function") {
     throw new TypeError(`all expects an iterable of operations, got ${describeValue(ops)}`);
   }
-  return gather(ops);
+  return new Gather(ops);
 }
 
-/** Opens the group of an `all` (or `race`): a scope entered by the owner and its nursery. */
-function openGroup(owner: TaskImpl<unknown>): NurseryImpl {
-  const scope = new CancelScope();
-  scope._enter(owner);
-  return new NurseryImpl(null, false).join(owner, scope);
+/**
+ * Waits for a group's children at the end of `all` or `race`: yields the
+ * group as the instruction its owner suspends on, unless nothing is left
+ * to wait for. Returns `true` when it yielded.
+ */
+export function awaitGroup(group: NurseryImpl): boolean {
+  if (group.childCount === 0 && group.pendingStarts === 0) return false;
+  kernel.yielded = group as never;
+  return true;
 }
 
-function* gather<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T[]> {
-  const owner = requireCurrent("all");
-  const values: T[] = Array.isArray(ops) ? new Array<T>(ops.length) : [];
-  let count = 0;
-  // The group (scope + nursery) is opened only when a child suspends or
-  // fails: a gather whose children all finish during their eager steps
-  // allocates nothing but the children. Until then the children run in the
-  // owner's scope, which is what the group's scope would inherit anyway; a
-  // child that suspends is moved under the group when it is opened.
-  let group: NurseryImpl | null = null;
-  let pending: (TaskImpl<T> | null)[] | null = null;
-  try {
-    for (const op of ops) {
-      const input = checkInput(op, "all");
-      if (group !== null) {
-        pending!.push(startChild(group, input, "all"));
-        count++;
-        continue;
-      }
-      const scope = owner.scope;
-      const task = new TaskImpl<T>(null, scope, input, undefined);
-      attachTask(task as TaskImpl<unknown>, scope);
-      startEagerly(task as TaskImpl<unknown>);
-      if (task.succeeded) {
-        values[count++] = task.rawResult as T;
-        continue;
-      }
-      group = openGroup(owner);
-      pending = new Array<TaskImpl<T> | null>(count).fill(null);
-      if (task.done) {
-        const handle = (task as TaskImpl<unknown>).handle;
-        group.recordEnd(task as TaskImpl<unknown>, handle !== null && handle._absorbsAtTaskEnd());
-      } else {
-        group.adoptStarted(task as TaskImpl<unknown>);
-      }
-      pending.push(task);
-      count++;
+/**
+ * The operation `all` returns: a plain iterator rather than a generator,
+ * so a gather costs no generator object. It runs once, like a generator.
+ */
+class Gather<T> implements Iterator<unknown, T[], unknown> {
+  private started = false;
+  private group: NurseryImpl | null = null;
+  private pending: (TaskImpl<T> | null)[] | null = null;
+  private values: T[] = [];
+
+  constructor(private readonly ops: Iterable<OperationInput<T>>) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<unknown, T[]> {
+    if (!this.started) {
+      this.started = true;
+      return this.start();
     }
-  } catch (error) {
-    group ??= openGroup(owner);
-    group.bodyFailed(error);
+    // Resumed after waiting for the group.
+    if ((kernel.resuming as unknown) === this.group) kernel.resuming = null;
+    return { done: true, value: this.collect() };
   }
-  if (values.length !== count) values.length = count; // the iterable was not an array, or changed
-  if (group === null) return values;
-  yield* group.exitWait;
-  const rest = group.finishGroup();
-  if (rest !== NONE) throw rest;
-  for (let i = 0; i < pending!.length; i++) {
-    const task = pending![i];
-    if (task === null || task === undefined) continue;
-    // A child that ended with a `Cancelled` its group absorbed has no value.
-    if (!task.succeeded) throw task.cancelled ? task.rawResult : new Cancelled();
-    values[i] = task.rawResult as T;
+
+  throw(error: unknown): IteratorResult<unknown, T[]> {
+    throw error;
   }
-  return values;
+
+  return(value?: unknown): IteratorResult<unknown, T[]> {
+    return { done: true, value: value as T[] };
+  }
+
+  private start(): IteratorResult<unknown, T[]> {
+    const owner = requireCurrent("all");
+    const ops = this.ops;
+    const values: T[] = (this.values = Array.isArray(ops) ? new Array<T>(ops.length) : []);
+    let count = 0;
+    // The group (nursery) is opened only when a child suspends or fails: a
+    // gather whose children all finish during their eager steps allocates
+    // nothing but the children. Children run in the owner's scope, which is
+    // what a group scope would inherit anyway; the group creates a scope of
+    // its own only when it must cancel them (a child failed).
+    let group: NurseryImpl | null = null;
+    let pending: (TaskImpl<T> | null)[] | null = null;
+    try {
+      for (const op of ops) {
+        const input = checkInput(op, "all");
+        if (group !== null) {
+          pending!.push(startChild(group, input, "all"));
+          count++;
+          continue;
+        }
+        const scope = owner.scope;
+        const task = new TaskImpl<T>(null, scope, input, undefined);
+        attachTask(task as TaskImpl<unknown>, scope);
+        startEagerly(task as TaskImpl<unknown>);
+        if (task.succeeded) {
+          values[count++] = task.rawResult as T;
+          continue;
+        }
+        group = new NurseryImpl(null, false).join(owner);
+        pending = new Array<TaskImpl<T> | null>(count).fill(null);
+        if (task.done) {
+          const handle = (task as TaskImpl<unknown>).handle;
+          group.recordEnd(task as TaskImpl<unknown>, handle !== null && handle._absorbsAtTaskEnd());
+        } else {
+          group.adoptStarted(task as TaskImpl<unknown>);
+        }
+        pending.push(task);
+        count++;
+      }
+    } catch (error) {
+      group ??= new NurseryImpl(null, false).join(owner);
+      group.bodyFailed(error);
+    }
+    if (values.length !== count) values.length = count; // the iterable was not an array, or changed
+    if (group === null) return { done: true, value: values };
+    this.group = group;
+    this.pending = pending;
+    if (awaitGroup(group)) return { done: false, value: group };
+    return { done: true, value: this.collect() };
+  }
+
+  private collect(): T[] {
+    const rest = this.group!.finishGroup();
+    if (rest !== NONE) throw rest;
+    const values = this.values;
+    const pending = this.pending!;
+    for (let i = 0; i < pending.length; i++) {
+      const task = pending[i];
+      if (task === null || task === undefined) continue;
+      // A child that ended with a `Cancelled` its group absorbed has no value.
+      if (!task.succeeded) throw task.cancelled ? task.rawResult : new Cancelled();
+      values[i] = task.rawResult as T;
+    }
+    return values;
+  }
 }

@@ -3,7 +3,7 @@ import { kernel, requireCurrent } from "./kernel.js";
 import type { Operation } from "./operation.js";
 import type { Runtime } from "./runtime.js";
 import type { TaskImpl } from "./task.js";
-import type { TimerEntry, TimerTarget } from "./timer-heap.js";
+import { TimerEntry } from "./timer-heap.js";
 
 /** Options of {@link CancelScope}. */
 export interface CancelScopeOptions {
@@ -97,7 +97,7 @@ function checkRelative(value: unknown): number {
  * assert.equal(clock.now(), 1000);
  * ```
  */
-export class CancelScope implements TimerTarget {
+export class CancelScope {
   /** @internal */
   _deadline = Infinity;
   private _relative = NaN;
@@ -129,7 +129,7 @@ export class CancelScope implements TimerTarget {
   /** @internal */
   _lastTask: TaskImpl<unknown> | null = null;
   /** @internal */
-  _timer: TimerEntry | null = null;
+  _timer: DeadlineTimer | null = null;
   /** @internal Created by `useAbortSignal`, aborted when the scope becomes effectively cancelled. */
   _controller: AbortController | null = null;
 
@@ -284,12 +284,12 @@ export class CancelScope implements TimerTarget {
     } else if (this._timer !== null) {
       runtime.moveTimer(this._timer, value);
     } else {
-      this._timer = runtime.addTimer(value, this);
+      runtime.addTimer((this._timer = new DeadlineTimer(this)), value);
     }
   }
 
   /** @internal The deadline timer fired. */
-  onTimer(): void {
+  _onDeadline(): void {
     this._timer = null;
     this._cancel({ source: "deadline", reason: undefined, sourceTask: undefined });
   }
@@ -339,7 +339,7 @@ export class CancelScope implements TimerTarget {
       if (this._deadline <= runtime.now()) {
         this._cancel({ source: "deadline", reason: undefined, sourceTask: undefined });
       } else {
-        this._timer = runtime.addTimer(this._deadline, this);
+        runtime.addTimer((this._timer = new DeadlineTimer(this)), this._deadline);
       }
     }
   }
@@ -357,9 +357,17 @@ export class CancelScope implements TimerTarget {
       if (error !== NONE) (misnested as { cause?: unknown }).cause = error;
       error = misnested;
     }
+    if (task.scope === this) moveTask(task, this._parent!);
+    return this._leave(error);
+  }
+
+  /**
+   * @internal Closes the scope (it is nobody's innermost scope now) and
+   * returns what is left of `error` after absorbing its own cancellation.
+   */
+  _leave(error: unknown): unknown {
     const parent = this._parent!;
     const absorbs = this._cancelCalled && !(!this._shield && parent._effectivelyCancelled);
-    if (task.scope === this) moveTask(task, parent);
     unlinkChild(this);
     if (this._timer !== null) {
       this._runtime!.removeTimer(this._timer);
@@ -403,10 +411,35 @@ export class CancelScope implements TimerTarget {
     return scope;
   }
 
+  /**
+   * @internal A running scope under `parent` that no task entered: the
+   * scope of an `all`/`race` group, created only when the group needs to
+   * cancel its children; they are moved under it with `rebaseTask`.
+   */
+  static _under(parent: CancelScope, owner: TaskImpl<unknown>): CancelScope {
+    const scope = CancelScope._root(parent._runtime!);
+    scope._owner = owner;
+    linkChild(parent, scope);
+    scope._effectivelyCancelled = parent._effectivelyCancelled;
+    if (parent._effectivelyCancelled) scope._reason = parent._reason;
+    return scope;
+  }
+
   /** @internal Marks a root or handle scope as finished. */
   _close(): void {
     if (this._parent !== null) unlinkChild(this);
     this._phase = EXITED;
+  }
+}
+
+/** A scope's deadline in the runtime's timer heap. */
+class DeadlineTimer extends TimerEntry {
+  constructor(private readonly scope: CancelScope) {
+    super();
+  }
+
+  fire(): void {
+    this.scope._onDeadline();
   }
 }
 

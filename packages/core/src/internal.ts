@@ -33,6 +33,15 @@ export function runtimeStats(task: Task<unknown>): RuntimeStats {
   return (task as TaskImpl<unknown>).runtime.stats;
 }
 
+/**
+ * Gives up on the run that `task` belongs to: no task of it is stepped
+ * again; its queue and timers are dropped. For test kits that must stop a
+ * program that never ends.
+ */
+export function abandonRun(task: Task<unknown>): void {
+  (task as TaskImpl<unknown>).runtime.abandon();
+}
+
 /** The current time of the current task's clock. */
 export function currentTime(): number {
   return requireCurrent("currentTime()").runtime.now();

@@ -115,17 +115,6 @@ export function startEagerly(task: TaskImpl<unknown>): void {
   }
 }
 
-/** `yield* group.exitWait` for `all` and `race`, which drive their group from a generator. */
-class ExitWait extends Instruction {
-  constructor(private readonly group: NurseryImpl) {
-    super();
-  }
-
-  enter(owner: TaskImpl<unknown>): void {
-    this.group.enter(owner);
-  }
-}
-
 /**
  * The kernel of a nursery, shared by `nursery`, `all` and `race`: a cancel
  * scope entered by the owner, the list of running children, and the
@@ -135,7 +124,14 @@ class ExitWait extends Instruction {
  */
 export class NurseryImpl extends Frame<unknown> implements Nursery, ChildHolder {
   owner!: TaskImpl<unknown>;
-  cancelScope!: CancelScope;
+  /**
+   * The nursery's scope. A `nursery` creates it at once (its owner runs the
+   * body inside it); the group of `all`/`race` creates it only when it must
+   * cancel its children (see `cancelScope`) — until then they run in `outer`.
+   */
+  private scope: CancelScope | null = null;
+  /** The scope the children start in while the group has no scope of its own. */
+  private outer: CancelScope | null = null;
   firstChild: TaskImpl<unknown> | null = null;
   childCount = 0;
   pendingStarts = 0;
@@ -154,16 +150,22 @@ export class NurseryImpl extends Frame<unknown> implements Nursery, ChildHolder 
     super();
   }
 
-  /** Makes `owner`, already inside `scope`, the owner of this group (`all`/`race`). */
-  join(owner: TaskImpl<unknown>, scope: CancelScope): this {
+  /** Makes `owner` the owner of this group (`all`/`race`); its children start in its current scope. */
+  join(owner: TaskImpl<unknown>): this {
     this.owner = owner;
-    this.cancelScope = scope;
+    this.outer = owner.scope;
     return this;
   }
 
-  /** The instruction `all`/`race` wait on at the end (the frame protocol is for `nursery`). */
-  get exitWait(): Instruction {
-    return new ExitWait(this);
+  get cancelScope(): CancelScope {
+    let scope = this.scope;
+    if (scope === null) {
+      // A group's scope, on first need: slide it in between the owner's
+      // scope and the children, which are moved under it.
+      scope = this.scope = CancelScope._under(this.outer!, this.owner);
+      for (let t = this.firstChild; t !== null; t = t.nextSibling) rebaseTask(t, scope);
+    }
+    return scope;
   }
 
   // ---- the frame of `nursery(body)` -----------------------------------------
@@ -173,7 +175,7 @@ export class NurseryImpl extends Frame<unknown> implements Nursery, ChildHolder 
     const scope = new CancelScope();
     scope._enter(owner);
     this.owner = owner;
-    this.cancelScope = scope;
+    this.scope = scope;
     return this.body!(this);
   }
 
@@ -245,9 +247,10 @@ export class NurseryImpl extends Frame<unknown> implements Nursery, ChildHolder 
     if (what !== "") checkFunction(fn, what);
     const name = checkOptions(options, what);
     if (!this.isOpen) throw closedError();
-    const task = new TaskImpl<T>(this, this.cancelScope, fn, name);
+    const scope = this.scope ?? this.outer!;
+    const task = new TaskImpl<T>(this, scope, fn, name);
     this.adopt(task as TaskImpl<unknown>);
-    attachTask(task as TaskImpl<unknown>, this.cancelScope);
+    attachTask(task as TaskImpl<unknown>, scope);
     return task;
   }
 
@@ -286,10 +289,10 @@ export class NurseryImpl extends Frame<unknown> implements Nursery, ChildHolder 
     }
   }
 
-  /** Takes in a task that started outside the nursery (see `all`): moves it under the nursery's scope. */
+  /** Takes in a task that started in the owner's scope (see `all`), before the group had a scope. */
   adoptStarted(task: TaskImpl<unknown>): void {
     this.adopt(task);
-    rebaseTask(task, this.cancelScope);
+    if (this.scope !== null) rebaseTask(task, this.scope);
   }
 
   /** Wakes the owner once nothing is left to wait for. */
@@ -331,7 +334,9 @@ export class NurseryImpl extends Frame<unknown> implements Nursery, ChildHolder 
         ? errors[errors.length - 1]
         : new NurseryError(errors);
     }
-    return this.cancelScope._exit(this.owner, error);
+    const scope = this.scope;
+    if (scope === null) return error; // a group that never cancelled: nothing to absorb
+    return this.body === null ? scope._leave(error) : scope._exit(this.owner, error);
   }
 }
 

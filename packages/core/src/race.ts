@@ -1,25 +1,26 @@
-import { CancelScope, NONE } from "./cancel-scope.js";
+import { NONE } from "./cancel-scope.js";
 import { describeValue } from "./errors.js";
-import { requireCurrent } from "./kernel.js";
+import { kernel, requireCurrent } from "./kernel.js";
 import { NurseryImpl } from "./nursery.js";
 import type { Operation } from "./operation.js";
 import type { TaskImpl } from "./task.js";
-import { startChild, type OperationInput } from "./all.js";
+import { awaitGroup, startChild, type OperationInput } from "./all.js";
 
 /** A nursery whose first child to finish wins and cancels the rest. */
 class RaceGroup extends NurseryImpl {
   winner: TaskImpl<unknown> | null = null;
 
   override childFinished(task: TaskImpl<unknown>, absorbed: boolean): void {
-    if (this.winner === null) {
-      this.winner = task;
+    const first = this.winner === null;
+    if (first) this.winner = task;
+    super.childFinished(task, absorbed);
+    if (first && this.childCount > 0) {
       this.cancelScope._cancel({
         source: "nursery",
         reason: "another operation won the race",
         sourceTask: task.name,
       });
     }
-    super.childFinished(task, absorbed);
   }
 }
 
@@ -51,29 +52,57 @@ export function race<T>(ops: Iterable<OperationInput<T>>): Operation<T> {
   if (ops === null || typeof ops !== "object" || typeof ops[Symbol.iterator] !== "function") {
     throw new TypeError(`race expects an iterable of operations, got ${describeValue(ops)}`);
   }
-  return runRace(ops);
+  return new Race(ops);
 }
 
-function* runRace<T>(ops: Iterable<OperationInput<T>>): Generator<unknown, T> {
-  const owner = requireCurrent("race");
-  const scope = new CancelScope();
-  scope._enter(owner);
-  const group = new RaceGroup(null, false).join(owner, scope);
-  let started = 0;
-  try {
-    for (const op of ops) {
-      if (group.winner !== null) break;
-      startChild(group, op, "race");
-      started++;
-    }
-  } catch (error) {
-    group.bodyFailed(error);
+/** The operation `race` returns (a plain iterator, like `all`'s). */
+class Race<T> implements Iterator<unknown, T, unknown> {
+  private group: RaceGroup | null = null;
+  private started = 0;
+
+  constructor(private readonly ops: Iterable<OperationInput<T>>) {}
+
+  [Symbol.iterator](): this {
+    return this;
   }
-  yield* group.exitWait;
-  const rest = group.finishGroup();
-  if (rest !== NONE) throw rest;
-  if (started === 0) throw new TypeError("race needs at least one operation");
-  const winner = group.winner!;
-  if (!winner.succeeded) throw winner.rawResult;
-  return winner.rawResult as T;
+
+  next(): IteratorResult<unknown, T> {
+    if (this.group === null) return this.start();
+    if ((kernel.resuming as unknown) === this.group) kernel.resuming = null;
+    return { done: true, value: this.finish() };
+  }
+
+  throw(error: unknown): IteratorResult<unknown, T> {
+    throw error;
+  }
+
+  return(value?: unknown): IteratorResult<unknown, T> {
+    return { done: true, value: value as T };
+  }
+
+  private start(): IteratorResult<unknown, T> {
+    const owner = requireCurrent("race");
+    const group = (this.group = new RaceGroup(null, false).join(owner));
+    try {
+      for (const op of this.ops) {
+        if (group.winner !== null) break;
+        startChild(group, op, "race");
+        this.started++;
+      }
+    } catch (error) {
+      group.bodyFailed(error);
+    }
+    if (awaitGroup(group)) return { done: false, value: group };
+    return { done: true, value: this.finish() };
+  }
+
+  private finish(): T {
+    const group = this.group!;
+    const rest = group.finishGroup();
+    if (rest !== NONE) throw rest;
+    if (this.started === 0) throw new TypeError("race needs at least one operation");
+    const winner = group.winner!;
+    if (!winner.succeeded) throw winner.rawResult;
+    return winner.rawResult as T;
+  }
 }

@@ -28,6 +28,14 @@ export class RunQueue<T> {
     return item;
   }
 
+  /** The items from the front, as a new array (schedule exploration). */
+  toArray(): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.count; i++)
+      out.push(this.items[(this.head + i) & (this.items.length - 1)]!);
+    return out;
+  }
+
   /** Removes and returns the item at position `i` from the front (schedule exploration). */
   takeAt(i: number): T | undefined {
     if (i < 0 || i >= this.count) return undefined;

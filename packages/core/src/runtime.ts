@@ -1,7 +1,7 @@
 import type { Clock } from "./clock.js";
 import { RunQueue } from "./run-queue.js";
-import { TimerHeap, type TimerEntry, type TimerTarget } from "./timer-heap.js";
-import type { TaskImpl } from "./task.js";
+import { TimerHeap, type TimerEntry } from "./timer-heap.js";
+import type { Task, TaskImpl } from "./task.js";
 
 /**
  * A choice of which ready task runs next and which of several timers due at
@@ -11,8 +11,8 @@ import type { TaskImpl } from "./task.js";
  * @internal
  */
 export interface SchedulePolicy {
-  /** Index, among `count` ready tasks in FIFO order, of the one to run next. */
-  pickReady(count: number): number;
+  /** Index, among the `count` ready tasks (`ready`, in FIFO order), of the one to run next. */
+  pickReady(count: number, ready: readonly Task<unknown>[]): number;
   /** Index, among `count` timers due at the same instant in setting order, of the one to fire next. */
   pickTimer(count: number): number;
 }
@@ -99,6 +99,7 @@ export class Runtime {
   };
 
   private draining = false;
+  private abandoned = false;
   private drainQueued = false;
   private continuing = false;
   private batch = 0;
@@ -126,6 +127,7 @@ export class Runtime {
 
   /** Queues a ready task; drains soon if nothing is draining. */
   enqueue(task: TaskImpl<unknown>): void {
+    if (this.abandoned) return;
     this.queue.push(task);
     if (!this.draining && !this.drainQueued && !this.continuing) {
       this.drainQueued = true;
@@ -136,15 +138,17 @@ export class Runtime {
 
   /** Queues a ready task and drains now unless already draining (for promise callbacks). */
   enqueueAndDrain(task: TaskImpl<unknown>): void {
+    if (this.abandoned) return;
     this.queue.push(task);
     if (!this.draining && !this.continuing) this.drain();
   }
 
-  addTimer(at: number, target: TimerTarget): TimerEntry {
+  /** Arms `entry` for time `at`. */
+  addTimer(entry: TimerEntry, at: number): void {
+    if (this.abandoned) return;
     this.stats.heapTimers++;
-    const entry = this.timers.add(at, target);
+    this.timers.add(entry, at);
     if (!this.draining) this.syncClockTimer();
-    return entry;
   }
 
   removeTimer(entry: TimerEntry): void {
@@ -176,9 +180,22 @@ export class Runtime {
     this.drain();
   }
 
+  /**
+   * Gives up on this run: no task is stepped again, the queue and the
+   * timers are dropped and the clock timer is disarmed. For test kits that
+   * must stop a program that never ends (it swallows `Cancelled` and loops).
+   */
+  abandon(): void {
+    this.abandoned = true;
+    while (this.queue.shift() !== undefined);
+    this.timers.clear();
+    this.idleWaiters.length = 0;
+    this.syncClockTimer();
+  }
+
   /** Steps ready tasks until none is left, the budget is spent, or nothing can happen. */
   drain(): void {
-    if (this.draining) return;
+    if (this.draining || this.abandoned) return;
     this.draining = true;
     const started = wallClock();
     let steps = 0;
@@ -207,7 +224,7 @@ export class Runtime {
         const task =
           this.policy === null
             ? this.queue.shift()!
-            : this.queue.takeAt(this.policy.pickReady(this.queue.length))!;
+            : this.queue.takeAt(this.policy.pickReady(this.queue.length, this.queue.toArray()))!;
         this.batch--;
         this.stats.turns++;
         task.resumeFromQueue();
@@ -237,20 +254,18 @@ export class Runtime {
     const now = this.clock.now();
     if (this.policy === null) {
       for (let entry = timers.popDue(now); entry !== undefined; entry = timers.popDue(now)) {
-        entry.target.onTimer(entry);
+        entry.fire();
       }
       return;
     }
-    for (;;) {
-      const first = timers.popDue(now);
-      if (first === undefined) return;
-      const same: TimerEntry[] = [first];
-      for (let top = timers.peek(); top !== undefined && top.at === first.at; top = timers.peek()) {
-        same.push(timers.popDue(now)!);
-      }
-      while (same.length > 0) {
+    // Schedule exploration: the policy picks the order among timers due at
+    // the same instant; one that an earlier one removes does not fire.
+    for (let same = timers.popDueBatch(now); same.length > 0; same = timers.popDueBatch(now)) {
+      for (;;) {
+        same = same.filter((entry) => timers.isDue(entry));
+        if (same.length === 0) break;
         const [entry] = same.splice(this.policy.pickTimer(same.length), 1);
-        entry!.target.onTimer(entry!);
+        timers.fireDue(entry!);
       }
     }
   }

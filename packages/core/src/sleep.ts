@@ -1,7 +1,7 @@
 import { describeValue } from "./errors.js";
 import { Instruction, type Operation } from "./operation.js";
 import { NEXT, type Blocker, type TaskImpl } from "./task.js";
-import type { TimerEntry, TimerTarget } from "./timer-heap.js";
+import { TimerEntry } from "./timer-heap.js";
 
 /** `checkpoint()`: go to the back of the run queue; a cancellation point on resumption. */
 class Checkpoint extends Instruction<void> {
@@ -24,21 +24,18 @@ export function checkpoint(): Operation<void> {
   return CHECKPOINT;
 }
 
-/** One task sleeping until a time: its timer in the runtime's heap. */
-class Sleeper implements TimerTarget, Blocker {
-  entry: TimerEntry | null = null;
-  constructor(readonly task: TaskImpl<unknown>) {}
+/** One task sleeping until a time: its timer in the runtime's heap, and what to abort on cancellation. */
+class Sleeper extends TimerEntry implements Blocker {
+  constructor(readonly task: TaskImpl<unknown>) {
+    super();
+  }
 
-  onTimer(): void {
-    this.entry = null;
+  fire(): void {
     this.task.wake(NEXT, undefined, true);
   }
 
   abortWait(): void {
-    if (this.entry !== null) {
-      this.task.runtime.removeTimer(this.entry);
-      this.entry = null;
-    }
+    this.task.runtime.removeTimer(this);
   }
 }
 
@@ -54,21 +51,24 @@ class SleepUntil extends Instruction<void> {
       return;
     }
     const sleeper = new Sleeper(task);
-    if (task.block(sleeper)) sleeper.entry = runtime.addTimer(this.time, sleeper);
+    if (task.block(sleeper)) runtime.addTimer(sleeper, this.time);
   }
 }
 
 class SleepFor extends Instruction<void> {
-  constructor(private readonly ms: number) {
+  constructor(readonly ms: number) {
     super();
   }
 
   enter(task: TaskImpl<unknown>): void {
     const runtime = task.runtime;
     const sleeper = new Sleeper(task);
-    if (task.block(sleeper)) sleeper.entry = runtime.addTimer(runtime.now() + this.ms, sleeper);
+    if (task.block(sleeper)) runtime.addTimer(sleeper, runtime.now() + this.ms);
   }
 }
+
+/** The last `sleep(ms)` operation made: instructions hold no state, so equal sleeps share one. */
+let lastSleep: SleepFor | null = null;
 
 function checkDuration(ms: unknown, what: string): number {
   if (typeof ms !== "number" || Number.isNaN(ms)) {
@@ -92,7 +92,9 @@ export { checkDuration };
  */
 export function sleep(ms: number): Operation<void> {
   checkDuration(ms, "sleep");
-  return ms === 0 ? CHECKPOINT : new SleepFor(ms);
+  if (ms === 0) return CHECKPOINT;
+  if (lastSleep === null || lastSleep.ms !== ms) lastSleep = new SleepFor(ms);
+  return lastSleep;
 }
 
 /**

@@ -1,111 +1,223 @@
 /**
- * A binary min-heap of timers ordered by (time, insertion order), so timers
- * due at the same instant fire in the order they were set. Entries know
- * their own index, which makes removal O(log n).
+ * A timer of the runtime: what to do at a time. Subclasses are the timers
+ * themselves (a sleeping task's, a scope's deadline), so a timer is one
+ * object.
  *
  * @internal
  */
-export interface TimerTarget {
+export abstract class TimerEntry {
+  at = 0;
+  seq = 0;
+  /** Position in the heap; `IN_RUN` when in the run of ordered timers; `OUT` when in neither. */
+  index = OUT;
+
   /** Called when the timer's time has come. */
-  onTimer(entry: TimerEntry): void;
+  abstract fire(): void;
 }
 
-/** @internal */
-export class TimerEntry {
-  /** Position in the heap, or -1 when not in it. */
-  index = -1;
-  constructor(
-    public at: number,
-    public seq: number,
-    public target: TimerTarget,
-  ) {}
-}
+const OUT = -1;
+const IN_RUN = -2;
+const DEAD = -3;
+/** Taken out with others due at the same instant, about to fire (schedule exploration). */
+const DUE = -4;
 
 function before(a: TimerEntry, b: TimerEntry): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
-/** @internal */
+/**
+ * The runtime's timers, ordered by (time, setting order), so timers due at
+ * the same instant fire in the order they were set.
+ *
+ * Timers mostly arrive in time order (sleeps of one duration, set one after
+ * another): those go into a plain FIFO run, O(1) to add and to take; only
+ * a timer earlier than the run's last goes into a binary min-heap. Taking
+ * the next timer compares the two heads. A timer removed from the run is
+ * marked dead and skipped when it reaches the head.
+ *
+ * @internal
+ */
 export class TimerHeap {
-  private readonly items: TimerEntry[] = [];
+  private readonly heap: TimerEntry[] = [];
+  private run: (TimerEntry | undefined)[] = [];
+  private runHead = 0;
+  private runLive = 0;
+  private runLastAt = -Infinity;
   private seq = 0;
 
   get size(): number {
-    return this.items.length;
+    return this.heap.length + this.runLive;
   }
 
+  /** The earliest timer, or `undefined`. */
   peek(): TimerEntry | undefined {
-    return this.items[0];
+    const fromRun = this.runFront();
+    const fromHeap = this.heap[0];
+    if (fromRun === undefined) return fromHeap;
+    if (fromHeap === undefined) return fromRun;
+    return before(fromHeap, fromRun) ? fromHeap : fromRun;
   }
 
-  add(at: number, target: TimerTarget): TimerEntry {
-    const entry = new TimerEntry(at, this.seq++, target);
-    entry.index = this.items.length;
-    this.items.push(entry);
+  add(entry: TimerEntry, at: number): void {
+    entry.at = at;
+    entry.seq = this.seq++;
+    // The run stays sorted: only a timer at or after its last one joins it.
+    if (this.runLive === 0 || at >= this.runLastAt) {
+      entry.index = IN_RUN;
+      this.run.push(entry);
+      this.runLastAt = at;
+      this.runLive++;
+      return;
+    }
+    entry.index = this.heap.length;
+    this.heap.push(entry);
     this.up(entry.index);
-    return entry;
   }
 
   remove(entry: TimerEntry): void {
     const i = entry.index;
+    if (i === DUE) {
+      entry.index = OUT; // removed before its turn to fire: it will not
+      return;
+    }
+    if (i === IN_RUN) {
+      entry.index = DEAD;
+      this.runLive--;
+      if (this.runLive === 0) this.clearRun();
+      return;
+    }
     if (i < 0) return;
-    entry.index = -1;
-    const last = this.items.pop()!;
+    entry.index = OUT;
+    const heap = this.heap;
+    const last = heap.pop()!;
     if (last !== entry) {
-      this.items[i] = last;
+      heap[i] = last;
       last.index = i;
       this.down(i);
       this.up(last.index);
     }
   }
 
-  /** Moves an entry to a new time; it keeps its place among equal times only if re-added. */
-  update(entry: TimerEntry, at: number): void {
-    entry.at = at;
-    entry.seq = this.seq++;
-    this.down(entry.index);
-    this.up(entry.index);
+  /** Drops every timer (an abandoned run). */
+  clear(): void {
+    for (const entry of this.heap) entry.index = OUT;
+    this.heap.length = 0;
+    for (let i = this.runHead; i < this.run.length; i++) this.run[i]!.index = OUT;
+    this.runLive = 0;
+    this.clearRun();
   }
 
-  /** Removes and returns the earliest entry whose time is at or before `now`. */
+  /** Moves a timer to a new time (it takes its place among equal times as if set now). */
+  update(entry: TimerEntry, at: number): void {
+    this.remove(entry);
+    this.add(entry, at);
+  }
+
+  /** Removes and returns the earliest timer whose time is at or before `now`. */
   popDue(now: number): TimerEntry | undefined {
-    const top = this.items[0];
+    const top = this.peek();
     if (top === undefined || top.at > now) return undefined;
-    this.remove(top);
+    if (top.index === IN_RUN) {
+      this.run[this.runHead++] = undefined;
+      top.index = OUT;
+      this.runLive--;
+      if (this.runLive === 0) this.clearRun();
+      else if (this.runHead > 1024 && this.runHead * 2 > this.run.length) this.compactRun();
+    } else {
+      this.remove(top);
+    }
     return top;
   }
 
+  /**
+   * Removes every timer due at the earliest instant, if that is at or
+   * before `now`, and returns them in setting order. They stay removable:
+   * `fireDue` fires one only if it was not removed in the meantime.
+   */
+  popDueBatch(now: number): TimerEntry[] {
+    const batch: TimerEntry[] = [];
+    const first = this.popDue(now);
+    if (first === undefined) return batch;
+    first.index = DUE;
+    batch.push(first);
+    for (let top = this.peek(); top !== undefined && top.at === first.at; top = this.peek()) {
+      const entry = this.popDue(now)!;
+      entry.index = DUE;
+      batch.push(entry);
+    }
+    return batch;
+  }
+
+  /** Whether a timer of a batch from `popDueBatch` is still to fire. */
+  isDue(entry: TimerEntry): boolean {
+    return entry.index === DUE;
+  }
+
+  /** Fires a timer of a batch from `popDueBatch`, unless it was removed since. */
+  fireDue(entry: TimerEntry): void {
+    if (entry.index !== DUE) return;
+    entry.index = OUT;
+    entry.fire();
+  }
+
+  /** The first live timer of the run (dead ones at its head are dropped). */
+  private runFront(): TimerEntry | undefined {
+    const run = this.run;
+    while (this.runHead < run.length) {
+      const entry = run[this.runHead]!;
+      if (entry.index !== DEAD) return entry;
+      entry.index = OUT;
+      run[this.runHead++] = undefined;
+    }
+    return undefined;
+  }
+
+  private clearRun(): void {
+    for (let i = this.runHead; i < this.run.length; i++) {
+      const entry = this.run[i];
+      if (entry !== undefined && entry.index === DEAD) entry.index = OUT;
+    }
+    this.run = [];
+    this.runHead = 0;
+    this.runLastAt = -Infinity;
+  }
+
+  private compactRun(): void {
+    this.run = this.run.slice(this.runHead);
+    this.runHead = 0;
+  }
+
   private up(i: number): void {
-    const items = this.items;
-    const entry = items[i]!;
+    const heap = this.heap;
+    const entry = heap[i]!;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const parent = items[p]!;
+      const parent = heap[p]!;
       if (!before(entry, parent)) break;
-      items[i] = parent;
+      heap[i] = parent;
       parent.index = i;
       i = p;
     }
-    items[i] = entry;
+    heap[i] = entry;
     entry.index = i;
   }
 
   private down(i: number): void {
-    const items = this.items;
-    const n = items.length;
-    const entry = items[i]!;
+    const heap = this.heap;
+    const n = heap.length;
+    const entry = heap[i]!;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
       const r = c + 1;
-      if (r < n && before(items[r]!, items[c]!)) c = r;
-      const child = items[c]!;
+      if (r < n && before(heap[r]!, heap[c]!)) c = r;
+      const child = heap[c]!;
       if (!before(child, entry)) break;
-      items[i] = child;
+      heap[i] = child;
       child.index = i;
       i = c;
     }
-    items[i] = entry;
+    heap[i] = entry;
     entry.index = i;
   }
 }
