@@ -221,13 +221,23 @@ export class Runtime {
             break;
           }
         }
-        const task =
-          this.policy === null
-            ? this.queue.shift()!
-            : this.queue.takeAt(this.policy.pickReady(this.queue.length, this.queue.toArray()))!;
+        let task: TaskImpl<unknown> | undefined;
+        if (this.policy === null) {
+          task = this.queue.shift()!;
+        } else {
+          const pick = this.policy.pickReady(this.queue.length, this.queue.toArray());
+          if (this.abandoned) break; // the policy gave up on the run
+          task = this.queue.takeAt(pick);
+          if (task === undefined) {
+            throw new RangeError(
+              `pickReady returned ${pick}, not an index among ${this.queue.length} ready tasks`,
+            );
+          }
+        }
         this.batch--;
         this.stats.turns++;
         task.resumeFromQueue();
+        if (this.abandoned) break;
         if (
           (++steps & 15) === 0 &&
           (this.virtual ? steps >= BUDGET_STEPS : wallClock() - started > BUDGET_MS)

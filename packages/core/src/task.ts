@@ -155,7 +155,13 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   }
 
   get name(): string {
-    return (this.givenName ??= `task-${nextTaskId++}`);
+    if (this.givenName === undefined) {
+      const body = this.body;
+      // Before the first step the function is still here: use its name.
+      this.givenName =
+        typeof body === "function" && body.name !== "" ? body.name : `task-${nextTaskId++}`;
+    }
+    return this.givenName;
   }
 
   get done(): boolean {

@@ -1,6 +1,14 @@
 // Kernel data structures and hooks: the timer heap (ordered run + heap),
 // the run queue, schedule policies and abandoning a run.
-import { CancelScope, nursery, sleep, suspend, checkpoint } from "@copse/core";
+import {
+  CancelScope,
+  checkpoint,
+  currentTask,
+  nursery,
+  sleep,
+  suspend,
+  type Task,
+} from "@copse/core";
 import { abandonRun, runWith } from "@copse/core/internal";
 import { VirtualClock } from "@copse/testing";
 import fc from "fast-check";
@@ -172,5 +180,44 @@ describe("abandonRun", () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(loops).toBe(before);
     expect(task.done).toBe(false);
+  });
+});
+
+describe("kernel details", () => {
+  it("a lazy task's name read before its first step is its function's name", () => {
+    const task = runWith(function* () {
+      return yield* nursery(function* (n) {
+        const h = n.startSoon(function* worker() {});
+        return h.name;
+      });
+    });
+    expect(task.outcome).toEqual({ status: "ok", value: "worker" });
+  });
+
+  it("a policy may abandon the run from inside pickReady", async () => {
+    let root: Task<unknown> | undefined;
+    let picks = 0;
+    const task = runWith(
+      function* () {
+        root = currentTask();
+        yield* nursery(function* (n) {
+          for (let i = 0; i < 3; i++) n.startSoon(checkpoint);
+        });
+      },
+      {
+        clock: new VirtualClock(),
+        policy: {
+          pickReady: () => {
+            if (++picks === 2) abandonRun(root!);
+            return 0;
+          },
+          pickTimer: () => 0,
+        },
+      },
+    );
+    expect(picks).toBe(2);
+    expect(task.done).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(picks).toBe(2);
   });
 });
