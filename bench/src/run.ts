@@ -7,8 +7,8 @@
  * (also written to bench/results/latest.md unless --out says otherwise).
  *
  * Options: --processes N (async tree, default 3), --slow-processes N
- * (Effection, one run each, default 1), --warmup N (1), --runs N (3),
- * --budget MS (1500: measured runs per process stop after this much),
+ * (Effection, one run each, default 1), --warmup N (5), --runs N (20),
+ * --budget MS (2000: measured runs per process stop after this much),
  * --impls a,b --variants a,b (subsets), --out FILE, and --check: every
  * benchmark at a tiny size, counts verified, nothing timed for real.
  */
@@ -80,9 +80,9 @@ async function main(): Promise<void> {
       shape,
       processes: check ? 1 : numberOption(args, "processes", 3),
       slowProcesses: check ? 1 : numberOption(args, "slow-processes", 1),
-      warmup: check ? 0 : numberOption(args, "warmup", 1),
-      runs: check ? 1 : numberOption(args, "runs", 3),
-      budgetMs: numberOption(args, "budget", 1500),
+      warmup: check ? 0 : numberOption(args, "warmup", 5),
+      runs: check ? 1 : numberOption(args, "runs", 20),
+      budgetMs: numberOption(args, "budget", 2000),
       impls,
       variants,
       log,

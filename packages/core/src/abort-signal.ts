@@ -1,8 +1,8 @@
 import { handleScope } from "./cancel-scope.js";
-import { Instruction, type Operation } from "./operation.js";
+import { SharedInstruction, type Operation } from "./operation.js";
 import { NEXT, type TaskImpl } from "./task.js";
 
-class UseAbortSignal extends Instruction<AbortSignal> {
+class UseAbortSignal extends SharedInstruction<AbortSignal> {
   enter(task: TaskImpl<unknown>): void {
     // In its base scope a task shares the nursery's scope with its
     // siblings; its own handle scope also sees `task.cancel()`.

@@ -1,7 +1,7 @@
-import { Instruction, type Operation } from "./operation.js";
+import { SharedInstruction, type Operation } from "./operation.js";
 import type { Blocker, TaskImpl } from "./task.js";
 
-class IdleWait extends Instruction<void> implements Blocker {
+class IdleWait extends SharedInstruction<void> implements Blocker {
   enter(task: TaskImpl<unknown>): void {
     if (task.block(this)) task.runtime.idleWaiters.push(task);
   }

@@ -66,6 +66,11 @@ export abstract class Instruction<T = unknown> implements Iterator<unknown, T, u
       return { done: true, value: this.result(value) };
     }
     kernel.yielded = this;
+    return this.suspension();
+  }
+
+  /** The result that yields this instruction up to the driver. */
+  protected suspension(): IteratorResult<unknown, T> {
     return { done: false, value: this };
   }
 
@@ -86,6 +91,22 @@ export abstract class Instruction<T = unknown> implements Iterator<unknown, T, u
   abstract enter(task: TaskImpl<unknown>): void;
 }
 Object.defineProperty(Instruction.prototype, INSTRUCTION_BRAND, { value: true });
+
+/**
+ * An instruction meant to be shared (a singleton, or the cached
+ * `sleep(ms)`): it reuses one result object to yield itself. `yield*` only
+ * reads that object, and every suspended generator frame keeps the last
+ * one it passed up, so a sleeping task holds one object less.
+ *
+ * @internal
+ */
+export abstract class SharedInstruction<T = unknown> extends Instruction<T> {
+  private readonly yielding: IteratorResult<unknown, T> = { done: false, value: this };
+
+  protected override suspension(): IteratorResult<unknown, T> {
+    return this.yielding;
+  }
+}
 
 /** The `TypeError` for a value yielded without `yield*`. @internal */
 export function plainYieldError(value: unknown): TypeError {

@@ -1,10 +1,10 @@
 import { describeValue } from "./errors.js";
-import { Instruction, type Operation } from "./operation.js";
+import { Instruction, SharedInstruction, type Operation } from "./operation.js";
 import { NEXT, type Blocker, type TaskImpl } from "./task.js";
 import { TimerEntry } from "./timer-heap.js";
 
 /** `checkpoint()`: go to the back of the run queue; a cancellation point on resumption. */
-class Checkpoint extends Instruction<void> {
+class Checkpoint extends SharedInstruction<void> {
   enter(task: TaskImpl<unknown>): void {
     task.wake(NEXT, undefined, true);
   }
@@ -55,7 +55,7 @@ class SleepUntil extends Instruction<void> {
   }
 }
 
-class SleepFor extends Instruction<void> {
+class SleepFor extends SharedInstruction<void> {
   constructor(readonly ms: number) {
     super();
   }
@@ -113,7 +113,7 @@ export function sleepUntil(time: number): Operation<void> {
 }
 
 /** `suspend()`: blocks until cancelled. */
-class Suspend extends Instruction<never> {
+class Suspend extends SharedInstruction<never> {
   enter(task: TaskImpl<unknown>): void {
     task.block(NOTHING_TO_ABORT);
   }
