@@ -100,8 +100,11 @@ class Gather<T> implements Iterator<unknown, T[], unknown> {
       this.started = true;
       return this.start();
     }
-    // Resumed after waiting for the group.
-    if ((kernel.resuming as unknown) === this.group) kernel.resuming = null;
+    // Resumed after waiting for the group (a gather runs once, like a generator).
+    if (this.group === null || (kernel.resuming as unknown) !== this.group) {
+      return { done: true, value: undefined as never };
+    }
+    kernel.resuming = null;
     return { done: true, value: this.collect() };
   }
 

@@ -68,7 +68,10 @@ class Race<T> implements Iterator<unknown, T, unknown> {
 
   next(): IteratorResult<unknown, T> {
     if (this.group === null) return this.start();
-    if ((kernel.resuming as unknown) === this.group) kernel.resuming = null;
+    // Resumed after waiting for the group (a race runs once, like a generator).
+    if ((kernel.resuming as unknown) !== this.group)
+      return { done: true, value: undefined as never };
+    kernel.resuming = null;
     return { done: true, value: this.finish() };
   }
 
