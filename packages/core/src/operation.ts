@@ -135,11 +135,29 @@ export function plainYieldError(value: unknown): TypeError {
   );
 }
 
-/** Calls `fn` and checks that it returned an operation. @internal */
+/** Whether a value inherits from `%GeneratorPrototype%`, i.e. is a generator object. */
+const isGenerator = Object.prototype.isPrototypeOf.bind(
+  Object.getPrototypeOf(function* () {}.prototype),
+) as (value: unknown) => boolean;
+
+/**
+ * The iterator of an operation, or a clear `TypeError`. A generator object
+ * is its own iterator: recognising it by its prototype chain avoids a
+ * `[Symbol.iterator]` lookup, which goes megamorphic when many generator
+ * functions are in play (each has its own prototype). A generator function
+ * whose `prototype` overrides `[Symbol.iterator]` is not supported.
+ *
+ * @internal
+ */
 export function toIterator<T>(
   op: Operation<T> | undefined,
   what: string,
 ): Iterator<unknown, T, unknown> {
+  if (isGenerator(op)) return op as unknown as Iterator<unknown, T, unknown>;
+  return iteratorOf(op, what);
+}
+
+function iteratorOf<T>(op: Operation<T> | undefined, what: string): Iterator<unknown, T, unknown> {
   const make =
     op !== null && op !== undefined ? (op as Partial<Operation<T>>)[Symbol.iterator] : undefined;
   if (typeof make !== "function") {
