@@ -1,5 +1,5 @@
 import { kernel } from "./kernel.js";
-import { toIterator, type Operation } from "./operation.js";
+import { generatorNext, isGenerator, toIterator, type Operation } from "./operation.js";
 import type { TaskImpl } from "./task.js";
 
 const NEW = 0;
@@ -26,6 +26,8 @@ const FINISHED = 3;
 export abstract class Frame<R> implements Iterator<unknown, R, unknown> {
   private phase = NEW;
   private inner: Iterator<unknown, unknown, unknown> | null = null;
+  /** Whether `inner` is a generator object (resumed with a direct call). */
+  private native = false;
   private bodyOk = false;
   private bodyResult: unknown = undefined;
 
@@ -52,7 +54,10 @@ export abstract class Frame<R> implements Iterator<unknown, R, unknown> {
     switch (this.phase) {
       case NEW: {
         this.phase = BODY;
-        this.inner = toIterator(this.open(), "the body");
+        const inner = (this.inner = toIterator(this.open(), "the body"));
+        // A body is often a fresh `function*` closure, so `inner.next`
+        // would be a megamorphic lookup on every resume.
+        this.native = isGenerator(inner);
         return this.forward(false, undefined);
       }
       case BODY:
@@ -80,7 +85,7 @@ export abstract class Frame<R> implements Iterator<unknown, R, unknown> {
     const inner = this.inner!;
     let r: IteratorResult<unknown, unknown>;
     try {
-      if (!isThrow) r = inner.next(value);
+      if (!isThrow) r = this.native ? generatorNext.call(inner, value) : inner.next(value);
       else if (typeof inner.throw === "function") r = inner.throw(value);
       else throw value;
     } catch (error) {

@@ -135,10 +135,25 @@ export function plainYieldError(value: unknown): TypeError {
   );
 }
 
-/** Whether a value inherits from `%GeneratorPrototype%`, i.e. is a generator object. */
-const isGenerator = Object.prototype.isPrototypeOf.bind(
-  Object.getPrototypeOf(function* () {}.prototype),
-) as (value: unknown) => boolean;
+const GENERATOR_PROTOTYPE = Object.getPrototypeOf(function* () {}.prototype) as Generator;
+
+/** Whether a value inherits from `%GeneratorPrototype%`, i.e. is a generator object. @internal */
+export const isGenerator = Object.prototype.isPrototypeOf.bind(GENERATOR_PROTOTYPE) as (
+  value: unknown,
+) => boolean;
+
+/**
+ * `%GeneratorPrototype%.next`, to resume a generator with a direct call:
+ * `generator.next` is a megamorphic lookup when generators of many
+ * functions pass through one call site (each function has its own
+ * prototype, so its generators have their own shape).
+ *
+ * @internal
+ */
+export const generatorNext = GENERATOR_PROTOTYPE.next as (
+  this: Iterator<unknown, unknown, unknown>,
+  value?: unknown,
+) => IteratorResult<unknown, unknown>;
 
 /**
  * The iterator of an operation, or a clear `TypeError`. A generator object
