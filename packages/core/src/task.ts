@@ -1,7 +1,14 @@
 import { cancelTask, detachTask, linkTask, unlinkTask, type CancelScope } from "./cancel-scope.js";
 import { Cancelled } from "./errors.js";
 import { kernel } from "./kernel.js";
-import { Instruction, plainYieldError, toIterator, type Operation } from "./operation.js";
+import {
+  Instruction,
+  generatorNext,
+  isGenerator,
+  plainYieldError,
+  toIterator,
+  type Operation,
+} from "./operation.js";
 import type { Runtime } from "./runtime.js";
 
 /**
@@ -389,7 +396,11 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
             r = iter.next();
           } else if (mode === NEXT) {
             k.resuming = this.instruction;
-            r = (this.body as Iterator<unknown, T, unknown>).next(value);
+            const iter = this.body as Iterator<unknown, T, unknown>;
+            // A direct call: `iter.next` is megamorphic across many generator functions.
+            r = (
+              isGenerator(iter) ? generatorNext.call(iter, value) : iter.next(value)
+            ) as IteratorResult<unknown, T>;
           } else {
             const iter = this.body as Iterator<unknown, T, unknown>;
             k.resuming = null;
