@@ -56,9 +56,18 @@ const nextMacrotask: (fn: () => void) => void = (() => {
   if (typeof MessageChannel === "function") {
     const queue: (() => void)[] = [];
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => queue.shift()?.();
+    // Where ports keep a process alive (Node-like hosts without
+    // setImmediate), keep ours referenced only while a message is pending.
+    const port = channel.port1 as MessagePort & { ref?(): void; unref?(): void };
+    port.onmessage = () => {
+      const fn = queue.shift();
+      if (queue.length === 0) port.unref?.();
+      fn?.();
+    };
+    port.unref?.();
     return (fn) => {
       queue.push(fn);
+      port.ref?.();
       channel.port2.postMessage(null);
     };
   }
