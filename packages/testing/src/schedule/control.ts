@@ -45,9 +45,8 @@ export class ControlledRun {
   /** The ready tasks the runtime passed with the current choice. */
   private ready: readonly Task<unknown>[] | undefined = undefined;
   /**
-   * Set (from a hook) to give up on the run: the runtime cannot be abandoned
-   * from inside its own loop, so {@link settle} does it when it next gets
-   * control.
+   * Set (from a hook) to give up on the run: the runtime is abandoned as
+   * soon as the hook returns, and {@link settle} reports it.
    */
   abandonRequested = false;
 
@@ -57,7 +56,10 @@ export class ControlledRun {
       this.turn++;
       this.ready = ready;
       try {
-        return this.hooks.onTurn(this.turn, count);
+        const pick = this.hooks.onTurn(this.turn, count);
+        // Give up at once: the runtime stops before the task it would step.
+        if (this.abandonRequested) this.runtime?.abandon();
+        return pick;
       } finally {
         this.ready = undefined;
       }
