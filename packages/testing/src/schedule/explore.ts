@@ -116,17 +116,10 @@ export async function exploreSchedules<T>(
   if (fifo.failed) {
     return finish({ ok: false, fifo, failure: fifo, foundDeviations: 0, seed, runs, choicePoints });
   }
-  if (choicePoints.ready + choicePoints.timer === 0) {
-    return finish({
-      ok: true,
-      fifo,
-      failure: undefined,
-      foundDeviations: 0,
-      seed,
-      runs,
-      choicePoints,
-    });
-  }
+  // Every schedule passed (or there was no choice to make).
+  const passed = (): ScheduleExploration<T> =>
+    finish({ ok: true, fifo, failure: undefined, foundDeviations: 0, seed, runs, choicePoints });
+  if (choicePoints.ready + choicePoints.timer === 0) return passed();
 
   const timers = options.timers !== false;
   const arbitrary = scheduleArbitrary({
@@ -144,17 +137,7 @@ export async function exploreSchedules<T>(
     },
   );
   seed = details.seed;
-  if (!details.failed || details.counterexample === null) {
-    return finish({
-      ok: true,
-      fifo,
-      failure: undefined,
-      foundDeviations: 0,
-      seed,
-      runs,
-      choicePoints,
-    });
-  }
+  if (!details.failed || details.counterexample === null) return passed();
   const found = await runOnce(details.counterexample[0]);
   const shrunk = await minimize(found, runOnce);
   const failure = await runOnce(shrunk.schedule, true);
