@@ -1,5 +1,7 @@
-import type { Task } from "@copse/core";
+import { run, sleep, type Operation, type Task } from "@copse/core";
 import { runtimeStats } from "@copse/core/internal";
+import type { TreeImpl } from "./impl.js";
+import type { TreeWork } from "./work.js";
 
 /**
  * Ends a copse run: nothing to wait for when the root task already finished
@@ -15,4 +17,27 @@ export function settle(task: Task<unknown>): PromiseLike<void> | void {
 /** The runtime counters of a copse run, as plain numbers. */
 export function statsOf(task: Task<unknown> | undefined): Record<string, number> | undefined {
   return task === undefined ? undefined : { ...runtimeStats(task) };
+}
+
+/** A leaf of the tree: its synchronous work, then its mock I/O if it has any. */
+export function* leaf(work: TreeWork): Operation<void> {
+  if (work.leaf()) {
+    yield* sleep(work.sleepMs);
+    work.ioDone();
+  }
+}
+
+/**
+ * A copse implementation from its tree walk (the three differ only in how an
+ * inner node gathers its children), run with `run` on the real clock.
+ */
+export function copseTree(recurse: (work: TreeWork, level: number) => Operation<void>): TreeImpl {
+  let last: Task<void> | undefined;
+  return {
+    run(work) {
+      last = run(() => recurse(work, work.levels));
+      return settle(last);
+    },
+    lastStats: () => statsOf(last),
+  };
 }
