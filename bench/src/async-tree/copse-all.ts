@@ -1,10 +1,17 @@
 /** copse, eager: `all` at every inner node (CPython's eager `gather`). */
-import { all, type Operation } from "@copse/core";
-import { copseTree, leaf } from "./copse-common.js";
+import { all, sleep, type Operation } from "@copse/core";
+import { copseTree } from "./copse-common.js";
 import type { TreeWork } from "./work.js";
 
 function* recurse(work: TreeWork, level: number): Operation<void> {
-  if (level === 0) return yield* leaf(work);
+  if (level === 0) {
+    // The leaf inline, as in every implementation (no extra generator per leaf).
+    if (work.leaf()) {
+      yield* sleep(work.sleepMs);
+      work.ioDone();
+    }
+    return;
+  }
   const children: Operation<void>[] = [];
   for (let i = 0; i < work.branches; i++) children.push(recurse(work, level - 1));
   yield* all(children);

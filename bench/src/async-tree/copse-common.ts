@@ -1,4 +1,4 @@
-import { run, sleep, type Operation, type Task } from "@copse/core";
+import { run, type Operation, type Task } from "@copse/core";
 import { runtimeStats } from "@copse/core/internal";
 import type { TreeImpl } from "./impl.js";
 import type { TreeWork } from "./work.js";
@@ -17,14 +17,6 @@ export function settle(task: Task<unknown>): PromiseLike<void> | void {
 /** The runtime counters of a copse run, as plain numbers. */
 export function statsOf(task: Task<unknown> | undefined): Record<string, number> | undefined {
   return task === undefined ? undefined : { ...runtimeStats(task) };
-}
-
-/** A leaf of the tree: its synchronous work, then its mock I/O if it has any. */
-export function* leaf(work: TreeWork): Operation<void> {
-  if (work.leaf()) {
-    yield* sleep(work.sleepMs);
-    work.ioDone();
-  }
 }
 
 /**
