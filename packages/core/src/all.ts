@@ -1,4 +1,4 @@
-import { NONE, attachTask } from "./cancel-scope.js";
+import { NONE } from "./cancel-scope.js";
 import { Cancelled, describeValue } from "./errors.js";
 import { kernel, requireCurrent } from "./kernel.js";
 import { NurseryImpl, startEagerly } from "./nursery.js";
@@ -138,7 +138,6 @@ class Gather<T> implements Iterator<unknown, T[], unknown> {
         }
         const scope = owner.scope;
         const task = new TaskImpl<T>(null, scope, input, undefined);
-        attachTask(task as TaskImpl<unknown>, scope);
         startEagerly(task as TaskImpl<unknown>);
         if (task.succeeded) {
           values[count++] = task.rawResult as T;

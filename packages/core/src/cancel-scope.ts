@@ -555,11 +555,6 @@ export function unlinkTask(task: TaskImpl<unknown>): void {
   task.prevInScope = task.nextInScope = null;
 }
 
-/** Puts a new task into `scope` before its first step (attach before step). @internal */
-export function attachTask(task: TaskImpl<unknown>, scope: CancelScope): void {
-  task.scope = scope;
-}
-
 /**
  * Takes a finished task out of the scope tree. Returns whether its
  * `Cancelled` was absorbed by its own handle scope (`task.cancel()`), in

@@ -17,7 +17,6 @@ export { checkDuration } from "./sleep.js";
 export { kernel, EAGER_DEPTH_LIMIT } from "./kernel.js";
 export { TaskImpl } from "./task.js";
 export { NurseryImpl, startEagerly } from "./nursery.js";
-export { attachTask } from "./cancel-scope.js";
 
 /**
  * The earliest deadline that applies to the current task (`Infinity` if

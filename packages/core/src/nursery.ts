@@ -1,4 +1,4 @@
-import { CancelScope, NONE, attachTask, rebaseTask } from "./cancel-scope.js";
+import { CancelScope, NONE, rebaseTask } from "./cancel-scope.js";
 import {
   Cancelled,
   NurseryError,
@@ -250,7 +250,6 @@ export class NurseryImpl extends Frame<unknown> implements Nursery, ChildHolder 
     const scope = this.scope ?? this.outer!;
     const task = new TaskImpl<T>(this, scope, fn, name);
     this.adopt(task as TaskImpl<unknown>);
-    attachTask(task as TaskImpl<unknown>, scope);
     return task;
   }
 
@@ -463,7 +462,6 @@ function* startOperation<T>(
     name ?? (fn.name || undefined),
   );
   starter.child = child;
-  attachTask(child, scope);
   target.pendingStarts++;
   let error: unknown = NONE;
   try {

@@ -1,4 +1,4 @@
-import { CancelScope, attachTask } from "./cancel-scope.js";
+import { CancelScope } from "./cancel-scope.js";
 import { realClock, type Clock } from "./clock.js";
 import { describeValue } from "./errors.js";
 import { EAGER_DEPTH_LIMIT, kernel } from "./kernel.js";
@@ -72,7 +72,6 @@ export function runWith<T>(body: () => Operation<T>, options: KernelRunOptions =
   if (policy !== undefined) runtime.policy = policy;
   const root = CancelScope._root(runtime);
   const task = new TaskImpl<T>(null, root, body, name ?? (body.name || "main"));
-  attachTask(task as TaskImpl<unknown>, root);
   if (signal !== undefined) {
     if (signal.aborted) {
       root._cancel({ source: "signal", reason: signal.reason, sourceTask: undefined });

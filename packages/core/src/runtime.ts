@@ -1,7 +1,7 @@
 import type { Clock } from "./clock.js";
 import { RunQueue } from "./run-queue.js";
 import { TimerHeap, type TimerEntry } from "./timer-heap.js";
-import type { Task, TaskImpl } from "./task.js";
+import { NEXT, type Task, type TaskImpl } from "./task.js";
 
 /**
  * A choice of which ready task runs next and which of several timers due at
@@ -216,7 +216,7 @@ export class Runtime {
           if (this.batch === 0) {
             if (this.idleWaiters.length > 0) {
               // Trio: waitAllTasksBlocked takes priority over the autojump.
-              this.idleWaiters.shift()!.wakeFromIdle();
+              this.idleWaiters.shift()!.wake(NEXT, undefined, true);
               continue;
             }
             if (

@@ -203,11 +203,6 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
     return this.state === DONE_OK;
   }
 
-  /** Whether the task is suspended on an abortable wait. @internal */
-  get blocked(): boolean {
-    return this.state === SUSPENDED && this.blockedOn !== null;
-  }
-
   /** The scope that `cancel()` created, between the nursery's scope and the task. @internal */
   get handle(): CancelScope | null {
     return this.extras?.handle ?? null;
@@ -368,10 +363,6 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
       }
     }
     this.step(mode, value);
-  }
-
-  wakeFromIdle(): void {
-    this.wake(NEXT, undefined, true);
   }
 
   private step(mode: number, value: unknown): void {
