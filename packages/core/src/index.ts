@@ -3,24 +3,33 @@
  *
  * @packageDocumentation
  */
-export type { Operation } from "./operation.js";
-export type { Task, Outcome } from "./task.js";
-export type { Clock } from "./clock.js";
-export { realClock } from "./clock.js";
-export { Cancelled, NurseryError, type CancelSource } from "./errors.js";
-export { CancelScope, type CancelScopeOptions } from "./cancel-scope.js";
-export { nursery, type Nursery, type StartOptions } from "./nursery.js";
-export { run, type RunOptions } from "./run.js";
-export { currentTask } from "./current-task.js";
-export { sleep, sleepUntil, checkpoint, suspend } from "./sleep.js";
-export { action, type ActionSetup } from "./action.js";
-export { call, until } from "./call.js";
-export { useAbortSignal } from "./abort-signal.js";
-export { all, type OperationInput } from "./all.js";
-export { race } from "./race.js";
-export { EAGER_DEPTH_LIMIT } from "./kernel.js";
+
+// The model: operations, tasks, the clock.
+export type { Operation } from "./kernel/operation.js";
+export type { Task, Outcome } from "./kernel/task.js";
+export type { Clock } from "./kernel/clock.js";
+export { realClock } from "./kernel/clock.js";
+export { Cancelled, NurseryError, type CancelSource } from "./kernel/errors.js";
+export { EAGER_DEPTH_LIMIT } from "./kernel/eager.js";
+
+// Primitives.
+export { run, type RunOptions } from "./primitives/run.js";
+export { currentTask } from "./primitives/current-task.js";
+export { CancelScope, type CancelScopeOptions } from "./kernel/cancel-scope.js";
+export { nursery, type Nursery, type StartOptions } from "./primitives/nursery.js";
+export { sleep, sleepUntil } from "./primitives/sleep.js";
+export { checkpoint } from "./primitives/checkpoint.js";
+export { suspend } from "./primitives/suspend.js";
+export { action, type ActionSetup } from "./primitives/action.js";
+export { call, until } from "./primitives/call.js";
+export { useAbortSignal } from "./primitives/abort-signal.js";
+
+// Combinators.
+export { all } from "./combinators/all.js";
+export { race } from "./combinators/race.js";
+export { type OperationInput } from "./combinators/operation-input.js";
 export {
   mapConcurrent,
   type ConcurrentResults,
   type MapConcurrentOptions,
-} from "./map-concurrent.js";
+} from "./combinators/map-concurrent.js";

@@ -1,22 +1,24 @@
 /**
  * Kernel access for the packages built on @copse/core (`@copse/timeout`,
- * `@copse/testing`). Not part of the public API and not covered by semver:
- * application code should not import it.
+ * `@copse/testing`, `@copse/effect`). Not part of the public API and not
+ * covered by semver: application code should not import it.
  *
  * @packageDocumentation
  */
-import { effectiveDeadline } from "./cancel-scope.js";
-import { requireCurrent } from "./kernel.js";
-import type { RuntimeStats } from "./runtime.js";
-import type { Task, TaskImpl } from "./task.js";
+import { requireCurrent } from "./kernel/current.js";
+import { effectiveDeadline } from "./kernel/membership.js";
+import type { RuntimeStats } from "./kernel/runtime.js";
+import type { Task } from "./kernel/task.js";
+import type { TaskImpl } from "./kernel/task-impl.js";
 
-export { waitAllTasksBlocked } from "./idle.js";
-export { runWith, type KernelRunOptions } from "./run.js";
-export type { SchedulePolicy, RuntimeStats } from "./runtime.js";
-export { checkDuration } from "./sleep.js";
-export { kernel, EAGER_DEPTH_LIMIT } from "./kernel.js";
-export { TaskImpl } from "./task.js";
-export { NurseryImpl, startEagerly } from "./nursery.js";
+export { kernel } from "./kernel/current.js";
+export { EAGER_DEPTH_LIMIT, startEagerly } from "./kernel/eager.js";
+export type { SchedulePolicy, RuntimeStats } from "./kernel/runtime.js";
+export { TaskImpl } from "./kernel/task-impl.js";
+export { NurseryImpl } from "./primitives/nursery.js";
+export { runWith, type KernelRunOptions } from "./primitives/run.js";
+export { checkDuration } from "./primitives/sleep.js";
+export { waitAllTasksBlocked } from "./primitives/wait-all-tasks-blocked.js";
 
 /**
  * The earliest deadline that applies to the current task (`Infinity` if

@@ -5,7 +5,10 @@ import { describe, expect, it } from "vitest";
 import { docBlocks, runDocBlock } from "../../../test/doc-blocks.js";
 
 const dir = fileURLToPath(new URL("..", import.meta.url));
-const sources = readdirSync(new URL("../src", import.meta.url)).map((f) => `src/${f}`);
+const sources = readdirSync(new URL("../src", import.meta.url), { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => `src/${f}`);
 const blocks = docBlocks(dir, ["README.md", ...sources]);
 
 describe("documentation examples", () => {

@@ -13,8 +13,8 @@ import { abandonRun, runWith } from "@copse/core/internal";
 import { VirtualClock } from "@copse/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RunQueue } from "../src/run-queue.js";
-import { TimerEntry, TimerHeap } from "../src/timer-heap.js";
+import { RunQueue } from "../src/kernel/run-queue.js";
+import { TimerEntry, TimerHeap } from "../src/kernel/timer-heap.js";
 
 class Probe extends TimerEntry {
   fired = 0;

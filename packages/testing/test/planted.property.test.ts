@@ -82,7 +82,7 @@ function plantLateAttach(): Restore {
     });
     let task: TaskImpl<T>;
     try {
-      task = this.spawn(fn, options, "startTask");
+      task = this.spawn(fn, options?.name);
     } finally {
       Reflect.deleteProperty(this, "adopt");
     }

@@ -252,9 +252,9 @@ export class Scenario {
     const target = this.cancelTarget();
     const task = this.opTask as TaskImpl<unknown> | null;
     if (target === null || task === null || !target.cancelCalled) return false;
-    for (let scope: CancelScope | null = task.scope; scope !== null; scope = scope._parent) {
+    for (let scope: typeof task.scope | null = task.scope; scope !== null; scope = scope._parent) {
       if (scope === target) return true;
-      if (scope.shield) return false;
+      if (scope._shield) return false;
     }
     return false;
   }

@@ -1,5 +1,6 @@
+import { otherRunningCopy, registerCopy } from "./copies.js";
 import type { Instruction } from "./operation.js";
-import type { TaskImpl } from "./task.js";
+import type { TaskImpl } from "./task-impl.js";
 
 /**
  * The few pieces of global state the driver needs, in one object so every
@@ -18,26 +19,7 @@ export const kernel = {
   eagerDepth: 0,
 };
 
-/**
- * The nesting bound of eager steps. `startTask` (and `all`, and the root
- * step of `run`) run a new task's first step on the caller's stack; beyond
- * this many nested eager steps they start the task lazily instead, so a
- * recursion of eager starts cannot overflow the stack. Each level costs a
- * few hundred bytes of stack; 200 levels leave ample room for user frames.
- */
-export const EAGER_DEPTH_LIMIT = 200;
-
-/** Registry shared by every copy of @copse/core loaded in this realm. @internal */
-interface CopyRecord {
-  readonly version: string;
-  readonly running: () => boolean;
-}
-
-const REGISTRY = Symbol.for("copse.core.copies");
-const registry: CopyRecord[] = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??=
-  []) as CopyRecord[];
-const self: CopyRecord = { version: "0.1.0", running: () => kernel.current !== null };
-registry.push(self);
+registerCopy(() => kernel.current !== null);
 
 /**
  * The error for "no current task". When another copy of @copse/core is
@@ -46,7 +28,7 @@ registry.push(self);
  * @internal
  */
 export function noCurrentTaskError(what: string): Error {
-  const other = registry.find((copy) => copy !== self && copy.running());
+  const other = otherRunningCopy();
   if (other !== undefined) {
     return new Error(
       `${what} was called while a task of another copy of @copse/core (${other.version}) is running; ` +

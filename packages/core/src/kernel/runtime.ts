@@ -1,7 +1,9 @@
 import type { Clock } from "./clock.js";
+import { nextMacrotask } from "./macrotask.js";
 import { RunQueue } from "./run-queue.js";
+import type { Task } from "./task.js";
+import type { TaskImpl } from "./task-impl.js";
 import { TimerHeap, type TimerEntry } from "./timer-heap.js";
-import { NEXT, type Task, type TaskImpl } from "./task.js";
 
 /**
  * A choice of which ready task runs next and which of several timers due at
@@ -42,38 +44,6 @@ const BUDGET_MS = 4;
  */
 const BUDGET_STEPS = 100_000;
 
-/**
- * Schedules a macrotask: `setImmediate` where it exists (Node: runs right
- * after I/O polling, after due timers), else a `MessageChannel` message
- * (browsers), else `setTimeout(0)` (clamped to ≥1 ms, so only a fallback).
- */
-const nextMacrotask: (fn: () => void) => void = (() => {
-  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
-  if (typeof g.setImmediate === "function") {
-    const setImmediate = g.setImmediate;
-    return (fn) => void setImmediate(fn);
-  }
-  if (typeof MessageChannel === "function") {
-    const queue: (() => void)[] = [];
-    const channel = new MessageChannel();
-    // Where ports keep a process alive (Node-like hosts without
-    // setImmediate), keep ours referenced only while a message is pending.
-    const port = channel.port1 as MessagePort & { ref?(): void; unref?(): void };
-    port.onmessage = () => {
-      const fn = queue.shift();
-      if (queue.length === 0) port.unref?.();
-      fn?.();
-    };
-    port.unref?.();
-    return (fn) => {
-      queue.push(fn);
-      port.ref?.();
-      channel.port2.postMessage(null);
-    };
-  }
-  return (fn) => void setTimeout(fn, 0);
-})();
-
 const wallClock: () => number =
   typeof performance !== "undefined" ? () => performance.now() : () => Date.now();
 
@@ -85,7 +55,7 @@ const wallClock: () => number =
  * ready; due timers are expired between batches (a batch is what was in the
  * queue when it started), in deadline order, ties in setting order. The
  * loop stops after `BUDGET_MS` of work (`BUDGET_STEPS` steps under a virtual
- * clock) and continues from a `setTimeout`, so a task that loops on
+ * clock) and continues from a macrotask, so a task that loops on
  * `checkpoint()` cannot starve timers or I/O.
  *
  * @internal
@@ -107,7 +77,8 @@ export class Runtime {
     promises: 0,
   };
 
-  private draining = false;
+  /** Whether the loop is stepping tasks (or holding the queue for an eager root step). */
+  private _draining = false;
   private abandoned = false;
   private drainQueued = false;
   private continuing = false;
@@ -130,6 +101,11 @@ export class Runtime {
     this.virtual = clock.onIdle !== undefined;
   }
 
+  /** Whether the loop is running: tasks may be stepped now, from its stack. */
+  get draining(): boolean {
+    return this._draining;
+  }
+
   now(): number {
     return this.clock.now();
   }
@@ -138,7 +114,7 @@ export class Runtime {
   enqueue(task: TaskImpl<unknown>): void {
     if (this.abandoned) return;
     this.queue.push(task);
-    if (!this.draining && !this.drainQueued && !this.continuing) {
+    if (!this._draining && !this.drainQueued && !this.continuing) {
       this.drainQueued = true;
       this.stats.microtasks++;
       queueMicrotask(this.drainLater);
@@ -149,7 +125,7 @@ export class Runtime {
   enqueueAndDrain(task: TaskImpl<unknown>): void {
     if (this.abandoned) return;
     this.queue.push(task);
-    if (!this.draining && !this.continuing) this.drain();
+    if (!this._draining && !this.continuing) this.drain();
   }
 
   /** Arms `entry` for time `at`. */
@@ -157,17 +133,17 @@ export class Runtime {
     if (this.abandoned) return;
     this.stats.heapTimers++;
     this.timers.add(entry, at);
-    if (!this.draining) this.syncClockTimer();
+    if (!this._draining) this.syncClockTimer();
   }
 
   removeTimer(entry: TimerEntry): void {
     this.timers.remove(entry);
-    if (!this.draining) this.syncClockTimer();
+    if (!this._draining) this.syncClockTimer();
   }
 
   moveTimer(entry: TimerEntry, at: number): void {
     this.timers.update(entry, at);
-    if (!this.draining) this.syncClockTimer();
+    if (!this._draining) this.syncClockTimer();
   }
 
   /**
@@ -176,15 +152,15 @@ export class Runtime {
    * this same call, with no microtask.
    */
   hold(fn: () => void): void {
-    if (this.draining) {
+    if (this._draining) {
       fn();
       return;
     }
-    this.draining = true;
+    this._draining = true;
     try {
       fn();
     } finally {
-      this.draining = false;
+      this._draining = false;
     }
     this.drain();
   }
@@ -204,8 +180,8 @@ export class Runtime {
 
   /** Steps ready tasks until none is left, the budget is spent, or nothing can happen. */
   drain(): void {
-    if (this.draining || this.abandoned) return;
-    this.draining = true;
+    if (this._draining || this.abandoned) return;
+    this._draining = true;
     const started = wallClock();
     let steps = 0;
     try {
@@ -216,7 +192,7 @@ export class Runtime {
           if (this.batch === 0) {
             if (this.idleWaiters.length > 0) {
               // Trio: waitAllTasksBlocked takes priority over the autojump.
-              this.idleWaiters.shift()!.wake(NEXT, undefined, true);
+              this.idleWaiters.shift()!.wake(undefined, true);
               continue;
             }
             if (
@@ -261,7 +237,7 @@ export class Runtime {
         }
       }
     } finally {
-      this.draining = false;
+      this._draining = false;
       this.syncClockTimer();
     }
   }
@@ -293,7 +269,7 @@ export class Runtime {
     this.armedAt = NaN;
     this.disarm = null;
     // While draining, the next batch boundary expires the due timers.
-    if (!this.draining) this.drain();
+    if (!this._draining) this.drain();
   }
 
   /** Keeps exactly one clock timer armed, for the earliest entry of the heap. */

@@ -1,6 +1,7 @@
-import { describeValue } from "./errors.js";
-import { Instruction, type Operation } from "./operation.js";
-import { NEXT, THROW, type Blocker, type TaskImpl } from "./task.js";
+import { describeValue } from "../kernel/describe.js";
+import { Instruction, type Operation } from "../kernel/operation.js";
+import type { Blocker } from "../kernel/protocols.js";
+import type { TaskImpl } from "../kernel/task-impl.js";
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -24,17 +25,17 @@ class PromiseWait implements Blocker {
     // Both handlers, always: a promise abandoned on cancellation that
     // rejects later is handled, never an unhandled rejection.
     promise.then(
-      (value) => this.settle(NEXT, value),
-      (error) => this.settle(THROW, error),
+      (value) => this.settle(true, value),
+      (error) => this.settle(false, error),
     );
   }
 
-  private settle(mode: number, value: unknown): void {
+  private settle(ok: boolean, value: unknown): void {
     if (this.over) return;
     this.over = true;
     this.task.runtime.pendingPromises--;
     // Already in a microtask: drain now rather than queue another one.
-    this.task.wake(mode, value, true, true);
+    this.task.wakeFromPromise(ok, value);
   }
 
   abortWait(): void {
@@ -53,13 +54,13 @@ class Call<T> extends Instruction<T> {
   enter(task: TaskImpl<unknown>): void {
     if (task.scope._effectivelyCancelled) {
       // Cancelled already: do not start work that would be abandoned at once.
-      task.wake(NEXT, undefined, true);
+      task.wake(undefined, true);
       return;
     }
     const controller = new AbortController();
     const promise = this.fn(controller.signal);
     if (!isThenable(promise)) {
-      task.resumeSync(NEXT, promise);
+      task.resumeSync(promise);
       return;
     }
     const wait = new PromiseWait(task, controller);

@@ -1,6 +1,6 @@
-import { describeValue } from "./errors.js";
-import { kernel } from "./kernel.js";
-import type { TaskImpl } from "./task.js";
+import { kernel } from "./current.js";
+import { describeValue } from "./describe.js";
+import type { TaskImpl } from "./task-impl.js";
 
 /**
  * A unit of work that runs under copse: any object with
@@ -41,7 +41,7 @@ export const INSTRUCTION_BRAND: unique symbol = Symbol.for("copse.instruction") 
  * instruction object may be `yield*`ed any number of times, by any number of
  * tasks, even concurrently.
  *
- * Protocol with the driver (`task.ts`):
+ * Protocol with the driver (`task-impl.ts`):
  * - first `next()`: the instruction records itself in `kernel.yielded` and
  *   yields itself; the driver checks that mark, which is how a plain `yield`
  *   of anything is told apart from `yield*` of an instruction;

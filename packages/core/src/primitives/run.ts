@@ -1,10 +1,9 @@
-import { CancelScope } from "./cancel-scope.js";
-import { realClock, type Clock } from "./clock.js";
-import { describeValue } from "./errors.js";
-import { EAGER_DEPTH_LIMIT, kernel } from "./kernel.js";
-import type { Operation } from "./operation.js";
-import { Runtime, type SchedulePolicy } from "./runtime.js";
-import { TaskImpl, type Task } from "./task.js";
+import { realClock, type Clock } from "../kernel/clock.js";
+import { describeValue } from "../kernel/describe.js";
+import type { Operation } from "../kernel/operation.js";
+import { startRoot } from "../kernel/root.js";
+import type { SchedulePolicy } from "../kernel/runtime.js";
+import type { Task } from "../kernel/task.js";
 
 /** Options of {@link run}. */
 export interface RunOptions {
@@ -68,35 +67,5 @@ export function runWith<T>(body: () => Operation<T>, options: KernelRunOptions =
       `run options.clock must have now() and setTimer(), got ${describeValue(clock)}`,
     );
   }
-  const runtime = new Runtime(clock);
-  if (policy !== undefined) runtime.policy = policy;
-  const root = CancelScope._root(runtime);
-  const task = new TaskImpl<T>(null, root, body, name ?? (body.name || "main"));
-  if (signal !== undefined) {
-    if (signal.aborted) {
-      root._cancel({ source: "signal", reason: signal.reason, sourceTask: undefined });
-    } else {
-      const onAbort = (): void =>
-        root._cancel({ source: "signal", reason: signal.reason, sourceTask: undefined });
-      signal.addEventListener("abort", onAbort, { once: true });
-      void task.then(
-        () => signal.removeEventListener("abort", onAbort),
-        () => signal.removeEventListener("abort", onAbort),
-      );
-    }
-  }
-  runtime.hold(() => {
-    const k = kernel;
-    if (k.eagerDepth >= EAGER_DEPTH_LIMIT) {
-      task.scheduleFirst();
-      return;
-    }
-    k.eagerDepth++;
-    try {
-      task.stepFirst();
-    } finally {
-      k.eagerDepth--;
-    }
-  });
-  return task;
+  return startRoot(body, { clock, name: name ?? (body.name || "main"), signal, policy });
 }

@@ -1,13 +1,12 @@
-import { NONE } from "./cancel-scope.js";
-import { describeValue } from "./errors.js";
-import { kernel, requireCurrent } from "./kernel.js";
-import { NurseryImpl } from "./nursery.js";
-import type { Operation } from "./operation.js";
-import type { TaskImpl } from "./task.js";
-import { awaitGroup, startChild, type OperationInput } from "./all.js";
+import { kernel, requireCurrent } from "../kernel/current.js";
+import { TaskGroup } from "../kernel/group.js";
+import type { Operation } from "../kernel/operation.js";
+import { NONE } from "../kernel/cancel-scope.js";
+import type { TaskImpl } from "../kernel/task-impl.js";
+import { checkInput, checkIterable, type OperationInput } from "./operation-input.js";
 
 /** A nursery whose first child to finish wins and cancels the rest. */
-class RaceGroup extends NurseryImpl {
+class RaceGroup extends TaskGroup {
   winner: TaskImpl<unknown> | null = null;
 
   override childFinished(task: TaskImpl<unknown>, absorbed: boolean): void {
@@ -15,7 +14,7 @@ class RaceGroup extends NurseryImpl {
     if (first) this.winner = task;
     super.childFinished(task, absorbed);
     if (first && this.childCount > 0) {
-      this.cancelScope._cancel({
+      this.groupScope()._cancel({
         source: "nursery",
         reason: "another operation won the race",
         sourceTask: task.name,
@@ -49,9 +48,7 @@ class RaceGroup extends NurseryImpl {
  * ```
  */
 export function race<T>(ops: Iterable<OperationInput<T>>): Operation<T> {
-  if (ops === null || typeof ops !== "object" || typeof ops[Symbol.iterator] !== "function") {
-    throw new TypeError(`race expects an iterable of operations, got ${describeValue(ops)}`);
-  }
+  checkIterable(ops, "race");
   return new Race(ops);
 }
 
@@ -85,17 +82,17 @@ class Race<T> implements Iterator<unknown, T, unknown> {
 
   private start(): IteratorResult<unknown, T> {
     const owner = requireCurrent("race");
-    const group = (this.group = new RaceGroup(null, false).join(owner));
+    const group = (this.group = new RaceGroup(false).join(owner));
     try {
       for (const op of this.ops) {
         if (group.winner !== null) break;
-        startChild(group, op, "race");
+        group.startChild(checkInput(op, "race"));
         this.started++;
       }
     } catch (error) {
       group.bodyFailed(error);
     }
-    if (awaitGroup(group)) return { done: false, value: group };
+    if (group.awaitChildren()) return { done: false, value: group };
     return { done: true, value: this.finish() };
   }
 

@@ -1,9 +1,21 @@
-import { Cancelled, NurseryError, describeValue, type CancelReason } from "./errors.js";
-import { kernel, requireCurrent } from "./kernel.js";
+import { kernel, requireCurrent } from "./current.js";
+import { describeValue } from "./describe.js";
+import { Cancelled, NurseryError, type CancelReason } from "./errors.js";
 import type { Operation } from "./operation.js";
 import type { Runtime } from "./runtime.js";
-import type { TaskImpl } from "./task.js";
+import { linkChild, moveTask, recalculate, stripCancelled, unlinkChild } from "./scope-tree.js";
+import type { TaskImpl } from "./task-impl.js";
 import { TimerEntry } from "./timer-heap.js";
+
+/** A scope's phases. @internal */
+export const UNENTERED = 0;
+/** @internal */
+export const ENTERED = 1;
+/** @internal */
+export const EXITED = 2;
+
+/** Marks "no exception" in the exit path. @internal */
+export const NONE: unique symbol = Symbol("none");
 
 /** Options of {@link CancelScope}. */
 export interface CancelScopeOptions {
@@ -18,13 +30,6 @@ export interface CancelScopeOptions {
   /** Hide cancellation of enclosing scopes from the code inside (default `false`). */
   shield?: boolean;
 }
-
-const UNENTERED = 0;
-const ENTERED = 1;
-const EXITED = 2;
-
-/** Marks "no exception" in the exit path. @internal */
-export const NONE: unique symbol = Symbol("none");
 
 function checkShield(value: unknown): boolean {
   if (typeof value !== "boolean") {
@@ -98,15 +103,22 @@ function checkRelative(value: unknown): number {
  * ```
  */
 export class CancelScope {
+  // One class for every scope — the user's, a nursery's, the root scope of
+  // a run, a task's handle scope, an `all`/`race` group's — so that the
+  // driver's reads of `task.scope` stay monomorphic.
+
   /** @internal */
   _deadline = Infinity;
-  private _relative = NaN;
+  /** @internal A relative deadline not yet fixed (the scope has not started); `NaN` for none. */
+  _relative = NaN;
   /** @internal */
   _shield = false;
   /** @internal */
   _cancelCalled = false;
-  private _cancelledCaught = false;
-  private _phase = UNENTERED;
+  /** @internal */
+  _cancelledCaught = false;
+  /** @internal */
+  _phase = UNENTERED;
 
   /** @internal The first cause of cancellation, kept and copied into every `Cancelled`. */
   _reason: CancelReason | undefined = undefined;
@@ -167,16 +179,16 @@ export class CancelScope {
     body: (scope: CancelScope) => Operation<T>,
   ): Generator<unknown, T | undefined> {
     const task = requireCurrent("CancelScope.run");
-    this._enter(task);
+    enterScope(task, this);
     let value: T;
     try {
       value = yield* body(this);
     } catch (error) {
-      const rest = this._exit(task, error);
+      const rest = exitScope(task, this, error);
       if (rest === NONE) return undefined;
       throw rest;
     }
-    this._exit(task, NONE);
+    exitScope(task, this, NONE);
     return value;
   }
 
@@ -202,7 +214,7 @@ export class CancelScope {
   }
 
   set deadline(value: number) {
-    this.setDeadline(checkDeadline(value, "CancelScope deadline"));
+    this._setDeadline(checkDeadline(value, "CancelScope deadline"));
   }
 
   /**
@@ -222,7 +234,7 @@ export class CancelScope {
   set relativeDeadline(value: number) {
     checkRelative(value);
     if (this._phase === ENTERED && this._runtime !== null) {
-      this.setDeadline(this._runtime.now() + value);
+      this._setDeadline(this._runtime.now() + value);
     } else if (this._phase === UNENTERED) {
       if (this._deadline !== Infinity) {
         throw new Error("this CancelScope has an absolute deadline; set `deadline` instead");
@@ -241,10 +253,7 @@ export class CancelScope {
   }
 
   set shield(value: boolean) {
-    checkShield(value);
-    if (value === this._shield) return;
-    this._shield = value;
-    if (this._phase === ENTERED) recalculate(this);
+    this._setShield(checkShield(value));
   }
 
   /**
@@ -268,8 +277,17 @@ export class CancelScope {
   }
 
   // ---- kernel -------------------------------------------------------------
+  //
+  // Invariants:
+  // - `_effectivelyCancelled` is `_cancelCalled`, or the parent's
+  //   `_effectivelyCancelled` when not shielded; `recalculate` restores it
+  //   below a scope whose state changed, and wakes the blocked tasks of every
+  //   scope that became cancelled;
+  // - only blocked tasks are listed in a scope (`_firstTask`);
+  // - a scope strips only its own `Cancelled` (`_leave`).
 
-  private setDeadline(value: number): void {
+  /** @internal Moves the deadline (already checked) and its timer. */
+  _setDeadline(value: number): void {
     this._deadline = value;
     this._relative = NaN;
     if (this._phase !== ENTERED || this._cancelCalled) return;
@@ -286,6 +304,13 @@ export class CancelScope {
     } else {
       runtime.addTimer((this._timer = new DeadlineTimer(this)), value);
     }
+  }
+
+  /** @internal Changes the shield and what the scopes below see. */
+  _setShield(value: boolean): void {
+    if (value === this._shield) return;
+    this._shield = value;
+    if (this._phase === ENTERED) recalculate(this);
   }
 
   /** @internal The deadline timer fired. */
@@ -315,19 +340,15 @@ export class CancelScope {
       : new Cancelled(reason.source, reason.reason, reason.sourceTask);
   }
 
-  /** @internal Enters the scope as `task`'s innermost scope. */
-  _enter(task: TaskImpl<unknown>): void {
-    if (this._phase !== UNENTERED) {
-      throw new Error(
-        "Each CancelScope may only be run once, by one task; create a new CancelScope for each run",
-      );
-    }
+  /**
+   * @internal Opens the scope under `parent` (the entering task's innermost
+   * scope): fixes a relative deadline, inherits visible cancellation and
+   * arms the deadline timer.
+   */
+  _open(parent: CancelScope, runtime: Runtime): void {
     this._phase = ENTERED;
-    this._owner = task;
-    const runtime = (this._runtime = task.runtime);
-    const parent = task.scope;
+    this._runtime = runtime;
     linkChild(parent, this);
-    moveTask(task, this);
     if (!Number.isNaN(this._relative)) {
       this._deadline = runtime.now() + this._relative;
       this._relative = NaN;
@@ -342,23 +363,6 @@ export class CancelScope {
         runtime.addTimer((this._timer = new DeadlineTimer(this)), this._deadline);
       }
     }
-  }
-
-  /**
-   * @internal Leaves the scope. Returns what is left of `error` after the
-   * scope absorbed its own cancellation (`NONE` when nothing is left).
-   */
-  _exit(task: TaskImpl<unknown>, error: unknown): unknown {
-    if (task.scope !== this || kernel.current !== task) {
-      const misnested = new Error(
-        `Cancel scope stack corrupted: a scope entered by task ${this._owner?.name} was exited ` +
-          `${kernel.current === task ? "while an inner scope was still running" : `from task ${kernel.current?.name}`}`,
-      );
-      if (error !== NONE) (misnested as { cause?: unknown }).cause = error;
-      error = misnested;
-    }
-    if (task.scope === this) moveTask(task, this._parent!);
-    return this._leave(error);
   }
 
   /**
@@ -403,33 +407,73 @@ export class CancelScope {
     return controller.signal;
   }
 
-  /** @internal A scope that is running from the start (the root scope of `run`). */
-  static _root(runtime: Runtime): CancelScope {
-    const scope = new CancelScope();
-    scope._phase = ENTERED;
-    scope._runtime = runtime;
-    return scope;
-  }
-
-  /**
-   * @internal A running scope under `parent` that no task entered: the
-   * scope of an `all`/`race` group, created only when the group needs to
-   * cancel its children; they are moved under it with `rebaseTask`.
-   */
-  static _under(parent: CancelScope, owner: TaskImpl<unknown>): CancelScope {
-    const scope = CancelScope._root(parent._runtime!);
-    scope._owner = owner;
-    linkChild(parent, scope);
-    scope._effectivelyCancelled = parent._effectivelyCancelled;
-    if (parent._effectivelyCancelled) scope._reason = parent._reason;
-    return scope;
-  }
-
-  /** @internal Marks a root or handle scope as finished. */
+  /** @internal Marks a root, handle or group scope as finished. */
   _close(): void {
     if (this._parent !== null) unlinkChild(this);
     this._phase = EXITED;
   }
+}
+
+/**
+ * Enters `scope` as `task`'s innermost scope.
+ *
+ * @internal
+ */
+export function enterScope(task: TaskImpl<unknown>, scope: CancelScope): void {
+  if (scope._phase !== UNENTERED) {
+    throw new Error(
+      "Each CancelScope may only be run once, by one task; create a new CancelScope for each run",
+    );
+  }
+  scope._owner = task;
+  scope._open(task.scope, task.runtime);
+  moveTask(task, scope);
+}
+
+/**
+ * Leaves `scope`, which `task` entered. Returns what is left of `error`
+ * after the scope absorbed its own cancellation (`NONE` when nothing is
+ * left). A scope left by another task, or while an inner scope of the task
+ * is still running, is misnested: that is an error (Trio's "cancel scope
+ * stack corrupted"), with the original error as its cause.
+ *
+ * @internal
+ */
+export function exitScope(task: TaskImpl<unknown>, scope: CancelScope, error: unknown): unknown {
+  if (task.scope !== scope || kernel.current !== task) {
+    const misnested = new Error(
+      `Cancel scope stack corrupted: a scope entered by task ${scope._owner?.name} was exited ` +
+        `${kernel.current === task ? "while an inner scope was still running" : `from task ${kernel.current?.name}`}`,
+    );
+    if (error !== NONE) (misnested as { cause?: unknown }).cause = error;
+    error = misnested;
+  }
+  if (task.scope === scope) moveTask(task, scope._parent!);
+  return scope._leave(error);
+}
+
+/** A scope that is running from the start: the root scope of a run. @internal */
+export function rootScope(runtime: Runtime): CancelScope {
+  const scope = new CancelScope();
+  scope._phase = ENTERED;
+  scope._runtime = runtime;
+  return scope;
+}
+
+/**
+ * A running scope under `parent` that no task entered: the handle scope of
+ * a task, or the scope of an `all`/`race` group (made only when the group
+ * must cancel its children).
+ *
+ * @internal
+ */
+export function scopeUnder(parent: CancelScope, owner: TaskImpl<unknown>): CancelScope {
+  const scope = rootScope(parent._runtime!);
+  scope._owner = owner;
+  linkChild(parent, scope);
+  scope._effectivelyCancelled = parent._effectivelyCancelled;
+  if (parent._effectivelyCancelled) scope._reason = parent._reason;
+  return scope;
 }
 
 /** A scope's deadline in the runtime's timer heap. */
@@ -441,215 +485,4 @@ class DeadlineTimer extends TimerEntry {
   fire(): void {
     this.scope._onDeadline();
   }
-}
-
-/**
- * Removes the `Cancelled` members of a group (recursively), keeping the
- * other members as the same objects. Returns the group itself when nothing
- * was removed, a new group with the rest otherwise, and `undefined` when
- * nothing is left.
- */
-function stripCancelled(group: NurseryError): NurseryError | undefined {
-  let changed = false;
-  const rest: unknown[] = [];
-  for (const member of group.errors) {
-    if (member instanceof Cancelled) {
-      changed = true;
-    } else if (member instanceof NurseryError) {
-      const inner = stripCancelled(member);
-      if (inner !== member) changed = true;
-      if (inner !== undefined) rest.push(inner);
-    } else {
-      rest.push(member);
-    }
-  }
-  if (!changed) return group;
-  return rest.length === 0 ? undefined : new NurseryError(rest);
-}
-
-/**
- * Brings `effectivelyCancelled` up to date in `root` and every scope below
- * it, and delivers `Cancelled` to the blocked tasks of every scope that
- * became cancelled. Iterative, so a 100 000-deep scope tree is fine.
- */
-function recalculate(root: CancelScope): void {
-  const todo: CancelScope[] = [root];
-  for (let scope = todo.pop(); scope !== undefined; scope = todo.pop()) {
-    const parent = scope._parent;
-    const parentVisible = parent !== null && !scope._shield && parent._effectivelyCancelled;
-    const effective = scope._cancelCalled || parentVisible;
-    if (effective === scope._effectivelyCancelled) continue;
-    if (effective && scope._reason === undefined && parentVisible) scope._reason = parent._reason;
-    scope._effectivelyCancelled = effective;
-    if (effective) {
-      for (let task = scope._firstTask; task !== null;) {
-        const next = task.nextInScope;
-        task.deliverCancel();
-        task = next;
-      }
-      const controller = scope._controller;
-      if (controller !== null && !controller.signal.aborted)
-        controller.abort(scope._makeCancelled());
-    }
-    for (let child = scope._firstChild; child !== null; child = child._nextSibling)
-      todo.push(child);
-  }
-}
-
-function linkChild(parent: CancelScope, child: CancelScope): void {
-  child._parent = parent;
-  child._prevSibling = null;
-  const first = parent._firstChild;
-  child._nextSibling = first;
-  if (first !== null) first._prevSibling = child;
-  parent._firstChild = child;
-}
-
-function unlinkChild(child: CancelScope): void {
-  const parent = child._parent!;
-  const prev = child._prevSibling;
-  const next = child._nextSibling;
-  if (prev !== null) prev._nextSibling = next;
-  else parent._firstChild = next;
-  if (next !== null) next._prevSibling = prev;
-  child._prevSibling = child._nextSibling = null;
-}
-
-/**
- * Makes `scope` the task's innermost scope. Only a blocked task sits in a
- * scope's task list (only a blocked task needs waking by a cancellation; a
- * running or ready task checks its scope when it next suspends or resumes),
- * so entering and leaving scopes costs no list work for a running task.
- */
-function moveTask(task: TaskImpl<unknown>, scope: CancelScope): void {
-  if (task.blockedOn !== null) {
-    unlinkTask(task);
-    task.scope = scope;
-    linkTask(task);
-  } else {
-    task.scope = scope;
-  }
-}
-
-/** Lists a task that is about to block in its scope, so a cancellation can wake it. @internal */
-export function linkTask(task: TaskImpl<unknown>): void {
-  // Appended: a cancellation wakes blocked tasks in the order they blocked.
-  const scope = task.scope;
-  task.nextInScope = null;
-  const last = scope._lastTask;
-  task.prevInScope = last;
-  if (last !== null) last.nextInScope = task;
-  else scope._firstTask = task;
-  scope._lastTask = task;
-}
-
-/** Takes a blocked task off its scope's list (it was woken). Only for a listed task. @internal */
-export function unlinkTask(task: TaskImpl<unknown>): void {
-  const scope = task.scope;
-  const prev = task.prevInScope;
-  const next = task.nextInScope;
-  if (prev !== null) prev.nextInScope = next;
-  else scope._firstTask = next;
-  if (next !== null) next.prevInScope = prev;
-  else scope._lastTask = prev;
-  task.prevInScope = task.nextInScope = null;
-}
-
-/**
- * Takes a finished task out of the scope tree. Returns whether its
- * `Cancelled` was absorbed by its own handle scope (`task.cancel()`), in
- * which case it adds nothing to its nursery's errors.
- *
- * @internal
- */
-export function detachTask(task: TaskImpl<unknown>): boolean {
-  // A finishing task is running, so it is in no scope's list of blocked tasks.
-  const handle = task.handle;
-  if (handle === null) return false;
-  const absorbed = task.cancelled && handle._absorbsAtTaskEnd();
-  handle._close();
-  return absorbed;
-}
-
-/**
- * `task.cancel()`: cancels a scope that holds this task only. The scope is
- * created on the first call (no scope per task otherwise) and slid in
- * between the task and the scope it was started in.
- *
- * @internal
- */
-export function cancelTask(task: TaskImpl<unknown>, reason: unknown): void {
-  handleScope(task)._cancel({ source: "explicit", reason, sourceTask: kernel.current?.name });
-}
-
-/** The task's own scope, created on first use. @internal */
-export function handleScope(task: TaskImpl<unknown>): CancelScope {
-  let handle = task.handle;
-  if (handle === null) {
-    handle = task.handle = CancelScope._root(task.runtime);
-    handle._owner = task;
-    const base = task.base;
-    linkChild(base, handle);
-    handle._effectivelyCancelled = base._effectivelyCancelled;
-    if (base._effectivelyCancelled) handle._reason = base._reason;
-    const outermost = outermostScope(task);
-    if (outermost !== null) {
-      unlinkChild(outermost);
-      linkChild(handle, outermost);
-    } else if (task.scope === base) {
-      moveTask(task, handle);
-    }
-    task.base = handle;
-  }
-  return handle;
-}
-
-/**
- * The task's own outermost entered scope (a child of its base), found by
- * walking up from its innermost scope; `null` when it is in its base.
- * Only the rare paths (`cancel()`, `started()`) need it.
- */
-function outermostScope(task: TaskImpl<unknown>): CancelScope | null {
-  let scope = task.scope;
-  if (scope === task.base) return null;
-  while (scope._parent !== task.base) scope = scope._parent!;
-  return scope;
-}
-
-/**
- * Moves a task (and everything below it) under another scope: `started()`
- * moving a child from `start`'s private scope into the target nursery.
- *
- * @internal
- */
-export function rebaseTask(task: TaskImpl<unknown>, parent: CancelScope): void {
-  const top = task.handle ?? outermostScope(task);
-  if (top !== null) {
-    unlinkChild(top);
-    linkChild(parent, top);
-    if (task.handle === null) task.base = parent;
-    recalculate(top);
-  } else {
-    moveTask(task, parent);
-    task.base = parent;
-  }
-}
-
-/**
- * The earliest deadline that applies to `task` now: `-Infinity` inside an
- * effectively cancelled scope; shields hide the deadlines of enclosing
- * scopes.
- *
- * @internal
- */
-export function effectiveDeadline(task: TaskImpl<unknown>): number {
-  let scope: CancelScope | null = task.scope;
-  if (scope._effectivelyCancelled) return -Infinity;
-  let deadline = Infinity;
-  while (scope !== null) {
-    if (scope._deadline < deadline) deadline = scope._deadline;
-    if (scope._shield) break;
-    scope = scope._parent;
-  }
-  return deadline;
 }

@@ -1,13 +1,13 @@
-import { handleScope } from "./cancel-scope.js";
-import { SharedInstruction, type Operation } from "./operation.js";
-import { NEXT, type TaskImpl } from "./task.js";
+import { handleScope } from "../kernel/membership.js";
+import { SharedInstruction, type Operation } from "../kernel/operation.js";
+import type { TaskImpl } from "../kernel/task-impl.js";
 
 class UseAbortSignal extends SharedInstruction<AbortSignal> {
   enter(task: TaskImpl<unknown>): void {
     // In its base scope a task shares the nursery's scope with its
     // siblings; its own handle scope also sees `task.cancel()`.
     const scope = task.scope === task.base ? handleScope(task) : task.scope;
-    task.resumeSync(NEXT, scope._signal());
+    task.resumeSync(scope._signal());
   }
 }
 

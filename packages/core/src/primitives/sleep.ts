@@ -1,28 +1,9 @@
-import { describeValue } from "./errors.js";
-import { Instruction, SharedInstruction, type Operation } from "./operation.js";
-import { NEXT, type Blocker, type TaskImpl } from "./task.js";
-import { TimerEntry } from "./timer-heap.js";
-
-/** `checkpoint()`: go to the back of the run queue; a cancellation point on resumption. */
-class Checkpoint extends SharedInstruction<void> {
-  enter(task: TaskImpl<unknown>): void {
-    task.wake(NEXT, undefined, true);
-  }
-}
-
-const CHECKPOINT = new Checkpoint();
-
-/**
- * Yields to the run queue (the task goes to the back) and, on resumption,
- * delivers a pending cancellation: inside a cancelled, unshielded scope it
- * throws `Cancelled`. Equivalent to `sleep(0)`.
- *
- * Use it in long computations to let other tasks run and to stay
- * cancellable. An eager first step always ends at a checkpoint.
- */
-export function checkpoint(): Operation<void> {
-  return CHECKPOINT;
-}
+import { describeValue } from "../kernel/describe.js";
+import { Instruction, SharedInstruction, type Operation } from "../kernel/operation.js";
+import type { Blocker } from "../kernel/protocols.js";
+import type { TaskImpl } from "../kernel/task-impl.js";
+import { TimerEntry } from "../kernel/timer-heap.js";
+import { CHECKPOINT } from "./checkpoint.js";
 
 /** One task sleeping until a time: its timer in the runtime's heap, and what to abort on cancellation. */
 class Sleeper extends TimerEntry implements Blocker {
@@ -31,7 +12,7 @@ class Sleeper extends TimerEntry implements Blocker {
   }
 
   fire(): void {
-    this.task.wake(NEXT, undefined, true);
+    this.task.wake(undefined, true);
   }
 
   abortWait(): void {
@@ -47,7 +28,7 @@ class SleepUntil extends Instruction<void> {
   enter(task: TaskImpl<unknown>): void {
     const runtime = task.runtime;
     if (this.time <= runtime.now()) {
-      task.wake(NEXT, undefined, true);
+      task.wake(undefined, true);
       return;
     }
     const sleeper = new Sleeper(task);
@@ -110,23 +91,4 @@ export function sleepUntil(time: number): Operation<void> {
     );
   }
   return new SleepUntil(time);
-}
-
-/** `suspend()`: blocks until cancelled. */
-class Suspend extends SharedInstruction<never> {
-  enter(task: TaskImpl<unknown>): void {
-    task.block(NOTHING_TO_ABORT);
-  }
-}
-
-const NOTHING_TO_ABORT: Blocker = { abortWait() {} };
-const SUSPEND = new Suspend();
-
-/**
- * Suspends the current task until it is cancelled (then throws
- * `Cancelled`). Useful for a task that only holds a resource open, or keeps
- * a `finally` block pending until its scope ends.
- */
-export function suspend(): Operation<never> {
-  return SUSPEND;
 }

@@ -1,5 +1,5 @@
-import { requireCurrent } from "./kernel.js";
-import type { Task } from "./task.js";
+import { requireCurrent } from "../kernel/current.js";
+import type { Task } from "../kernel/task.js";
 
 /**
  * The task being stepped right now. A plain synchronous call, exact on both

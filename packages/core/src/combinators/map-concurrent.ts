@@ -1,11 +1,11 @@
-import { action } from "./action.js";
-import { startChild } from "./all.js";
-import { until } from "./call.js";
-import { describeValue } from "./errors.js";
-import { nursery, type NurseryImpl } from "./nursery.js";
-import type { Operation } from "./operation.js";
-import { run } from "./run.js";
-import type { Task } from "./task.js";
+import { realClock } from "../kernel/clock.js";
+import { describeValue } from "../kernel/describe.js";
+import type { Operation } from "../kernel/operation.js";
+import { startRoot } from "../kernel/root.js";
+import type { Task } from "../kernel/task.js";
+import { action } from "../primitives/action.js";
+import { until } from "../primitives/call.js";
+import { nursery, type NurseryImpl } from "../primitives/nursery.js";
 
 /** Options of {@link mapConcurrent}. */
 export interface MapConcurrentOptions {
@@ -172,7 +172,7 @@ function* pump<T, R>(
           }
           inFlight++;
           // An operation, not a function: no closure per item.
-          startChild(n as NurseryImpl, mapItem(state, step.value, index++), "mapConcurrent");
+          (n as NurseryImpl).startChild(mapItem(state, step.value, index++));
         }
         if (ready.length === 0) {
           if (inFlight === 0) return;
@@ -199,7 +199,7 @@ function* pump<T, R>(
   }
 }
 
-/** `for await` over the results: a `run` that hands results over one at a time. */
+/** `for await` over the results: a run of its own that hands results over one at a time. */
 class ResultIterator<R> implements AsyncIterator<R> {
   private task: Task<void> | null = null;
   pending: {
@@ -240,7 +240,7 @@ class ResultIterator<R> implements AsyncIterator<R> {
   }
 
   private start(): void {
-    this.task = run(() => handOver(this));
+    this.task = startRoot(() => handOver(this), { clock: realClock, name: "mapConcurrent" });
     this.task.then(
       () => {
         this.finished = true;

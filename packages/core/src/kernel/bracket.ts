@@ -1,6 +1,6 @@
-import { kernel } from "./kernel.js";
+import { kernel } from "./current.js";
 import { generatorNext, isGenerator, toIterator, type Operation } from "./operation.js";
-import type { TaskImpl } from "./task.js";
+import type { TaskImpl } from "./task-impl.js";
 
 const NEW = 0;
 const BODY = 1;
@@ -10,7 +10,7 @@ const FINISHED = 3;
 /**
  * An operation that runs a body inside a bracket — a cancel scope, a
  * nursery: `open` before the body's first step, then the body, then
- * optionally a wait (the frame yields itself as the instruction the task
+ * optionally a wait (the bracket yields itself as the instruction the task
  * suspends on), then `close` with how the body ended.
  *
  * It does what a generator wrapping `yield* body` would do, as one plain
@@ -19,11 +19,11 @@ const FINISHED = 3;
  * body's iterator exactly as `yield*` does, so the instructions the body
  * yields pass through untouched.
  *
- * A frame runs once, like a generator object.
+ * A bracket runs once, like a generator object.
  *
  * @internal
  */
-export abstract class Frame<R> implements Iterator<unknown, R, unknown> {
+export abstract class Bracket<R> implements Iterator<unknown, R, unknown> {
   private phase = NEW;
   private inner: Iterator<unknown, unknown, unknown> | null = null;
   /** Whether `inner` is a generator object (resumed with a direct call). */
@@ -36,11 +36,11 @@ export abstract class Frame<R> implements Iterator<unknown, R, unknown> {
 
   /**
    * Called when the body has finished. Return `true` to wait before
-   * closing: the frame then suspends the task on itself (`enter`).
+   * closing: the bracket then suspends the task on itself (`enter`).
    */
   protected abstract afterBody(ok: boolean, result: unknown): boolean;
 
-  /** Leaves the bracket; returns the frame's value or throws. */
+  /** Leaves the bracket; returns its value or throws. */
   protected abstract close(ok: boolean, result: unknown): R;
 
   /** The wait after the body, when `afterBody` asked for one. */
@@ -63,7 +63,7 @@ export abstract class Frame<R> implements Iterator<unknown, R, unknown> {
       case BODY:
         return this.forward(false, value);
       case WAITING:
-        // Resumed after the wait (the driver hands the frame back as the
+        // Resumed after the wait (the driver hands the bracket back as the
         // instruction it was suspended on).
         if ((kernel.resuming as unknown) === this) kernel.resuming = null;
         return this.finish();

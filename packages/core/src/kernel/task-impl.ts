@@ -1,6 +1,7 @@
-import { cancelTask, detachTask, linkTask, unlinkTask, type CancelScope } from "./cancel-scope.js";
+import { kernel } from "./current.js";
 import { Cancelled } from "./errors.js";
-import { kernel } from "./kernel.js";
+import { cancelTask, detachTask } from "./membership.js";
+import { linkTask, unlinkTask } from "./scope-tree.js";
 import {
   Instruction,
   generatorNext,
@@ -9,49 +10,10 @@ import {
   toIterator,
   type Operation,
 } from "./operation.js";
+import type { Blocker, ChildHolder } from "./protocols.js";
 import type { Runtime } from "./runtime.js";
-
-/**
- * How a task ended: with a value, with an error, or cancelled.
- */
-export type Outcome<T> =
-  | { readonly status: "ok"; readonly value: T }
-  | { readonly status: "error"; readonly error: unknown }
-  | { readonly status: "cancelled"; readonly reason?: unknown };
-
-/**
- * A running or finished task: a handle to join, inspect or cancel it.
- *
- * - `yield* task` (in an operation) or `await task` (in async code) waits for
- *   it and returns its value or throws its error; if it ended cancelled,
- *   joining throws {@link Cancelled}. Joining a task that is already done does
- *   not suspend (no schedule point, no cancellation point).
- * - `cancel(reason?)` cancels this task only: its `Cancelled` adds nothing to
- *   its nursery's errors and cancels no sibling. It has no effect once the
- *   task is done (a task that finished during an eager first step stays
- *   finished with its value).
- */
-export interface Task<T> extends Operation<T>, PromiseLike<T> {
-  /** Cancels this task only; no effect once it is done. */
-  cancel(reason?: unknown): void;
-  /** Whether the task has finished (with any outcome). */
-  readonly done: boolean;
-  /** How the task ended, or `undefined` while it runs. */
-  readonly outcome: Outcome<T> | undefined;
-  /** The name given in the start options, or the function's name, or `task-<id>`. */
-  readonly name: string;
-}
-
-/** What a task reports its end to: a nursery, or a `start` call that has not moved it yet. @internal */
-export interface ChildHolder {
-  childFinished(task: TaskImpl<unknown>, absorbed: boolean): void;
-}
-
-/** Something a suspended task can be taken off when it is cancelled. @internal */
-export interface Blocker {
-  /** Unregisters `task` from whatever would have resumed it. */
-  abortWait(task: TaskImpl<unknown>): void;
-}
+import type { CancelScope } from "./cancel-scope.js";
+import type { Outcome, Task } from "./task.js";
 
 // Driver states; the last three are "done" and say how the task ended.
 const CREATED = 0;
@@ -63,9 +25,11 @@ const DONE_OK = 5;
 const DONE_ERROR = 6;
 const DONE_CANCELLED = 7;
 
-// Resume modes, plus the CHECK bit: the resumption is a cancellation point.
-/** @internal */ export const NEXT = 0;
-/** @internal */ export const THROW = 1;
+// How the driver resumes a task next, plus the CHECK bit: the resumption
+// is a cancellation point. Local constants on purpose: V8 folds them into
+// the step loop, which it does not do for imported bindings.
+const NEXT = 0;
+const THROW = 1;
 const FIRST = 2;
 const CHECK = 4;
 
@@ -234,7 +198,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   /** `joiner` waits for this task. */
   enter(joiner: TaskImpl<unknown>): void {
     if (this.state >= DONE_OK) {
-      joiner.resumeSync(NEXT, undefined);
+      joiner.resumeSync(undefined);
       return;
     }
     if ((this as TaskImpl<unknown>) === joiner) {
@@ -284,12 +248,29 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   }
 
   /**
-   * Resumes the task later, from the run queue. With `cancelPoint`, the
-   * resumption delivers a pending cancellation instead of `value`. With
-   * `drainNow` (a wake-up from a promise callback, already in a microtask)
-   * the runtime drains at once instead of queueing a microtask.
+   * Resumes the task later, from the run queue, with `value` as the result
+   * of its `yield*`. With `cancelPoint`, the resumption delivers a pending
+   * cancellation instead.
    */
-  wake(mode: number, value: unknown, cancelPoint: boolean, drainNow = false): void {
+  wake(value: unknown, cancelPoint: boolean): void {
+    this.wakeIn(NEXT, value, cancelPoint, false);
+  }
+
+  /** Like {@link wake}, but `error` is thrown at the task's `yield*`. */
+  wakeThrowing(error: unknown, cancelPoint: boolean): void {
+    this.wakeIn(THROW, error, cancelPoint, false);
+  }
+
+  /**
+   * Ends a wait for a promise, from its callback: resumes with the value
+   * (`ok`) or throws the error, as a cancellation point. Already in a
+   * microtask, the runtime drains at once instead of queueing one.
+   */
+  wakeFromPromise(ok: boolean, value: unknown): void {
+    this.wakeIn(ok ? NEXT : THROW, value, true, true);
+  }
+
+  private wakeIn(mode: number, value: unknown, cancelPoint: boolean, drainNow: boolean): void {
     if (this.blockedOn !== null) {
       unlinkTask(this);
       this.blockedOn = null;
@@ -307,10 +288,17 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
    * task that is running. The driver loop picks the value up; nothing is
    * queued and the stack does not grow.
    */
-  resumeSync(mode: number, value: unknown): void {
+  resumeSync(value: unknown): void {
     this.state = RUNNING;
-    this.resume = mode;
+    this.resume = NEXT;
     this.value = value;
+  }
+
+  /** Like {@link resumeSync}, but `error` is thrown at the task's `yield*`. */
+  resumeSyncThrowing(error: unknown): void {
+    this.state = RUNNING;
+    this.resume = THROW;
+    this.value = error;
   }
 
   /** Whether the instruction that is entering may still resume the task synchronously. */
@@ -326,7 +314,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
    */
   block(on: Blocker): boolean {
     if (this.scope._effectivelyCancelled) {
-      this.wake(NEXT, undefined, true);
+      this.wake(undefined, true);
       return false;
     }
     this.state = SUSPENDED;
@@ -347,7 +335,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
     unlinkTask(this);
     this.blockedOn = null;
     on.abortWait(this);
-    this.wake(THROW, this.scope._makeCancelled(), false);
+    this.wakeThrowing(this.scope._makeCancelled(), false);
   }
 
   /** Called by the runtime for a task taken from the run queue. */
@@ -473,7 +461,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
       for (joiner = reversed; joiner !== null;) {
         const next: TaskImpl<unknown> | null = joiner.nextJoiner;
         joiner.nextJoiner = null;
-        joiner.wake(NEXT, undefined, true);
+        joiner.wake(undefined, true);
         joiner = next;
       }
     }

@@ -1,34 +1,11 @@
-import { NONE } from "./cancel-scope.js";
-import { Cancelled, describeValue } from "./errors.js";
-import { kernel, requireCurrent } from "./kernel.js";
-import { NurseryImpl, startEagerly } from "./nursery.js";
-import type { Operation } from "./operation.js";
-import { TaskImpl } from "./task.js";
-
-/** An operation, or a function that returns one: what `all` and `race` accept. */
-export type OperationInput<T> = Operation<T> | (() => Operation<T>);
-
-/** Checks one input item; returns what a task can start from. @internal */
-export function checkInput<T>(item: OperationInput<T>, what: string): OperationInput<T> {
-  // An object that is not an operation fails its task's first step with a
-  // clear TypeError (`toIterator`); checking here too would cost a lookup
-  // per child on the hot path.
-  if (typeof item === "function" || (item !== null && typeof item === "object")) return item;
-  throw new TypeError(
-    `${what} expects operations or functions that return operations, got ${describeValue(item)}`,
-  );
-}
-
-/** Starts `input` eagerly as a child of `group`. @internal */
-export function startChild<T>(
-  group: NurseryImpl,
-  input: OperationInput<T>,
-  what: string,
-): TaskImpl<T> {
-  const task = group.spawn(checkInput(input, what), undefined, "");
-  startEagerly(task as TaskImpl<unknown>);
-  return task;
-}
+import { kernel, requireCurrent } from "../kernel/current.js";
+import { startEagerly } from "../kernel/eager.js";
+import { Cancelled } from "../kernel/errors.js";
+import { TaskGroup } from "../kernel/group.js";
+import type { Operation } from "../kernel/operation.js";
+import { NONE } from "../kernel/cancel-scope.js";
+import { TaskImpl } from "../kernel/task-impl.js";
+import { checkInput, checkIterable, type OperationInput } from "./operation-input.js";
 
 /**
  * Eager gather: starts every operation as a child task, eagerly and in
@@ -62,21 +39,8 @@ export function startChild<T>(
  * ```
  */
 export function all<T>(ops: Iterable<OperationInput<T>>): Operation<T[]> {
-  if (ops === null || typeof ops !== "object" || typeof ops[Symbol.iterator] !== "function") {
-    throw new TypeError(`all expects an iterable of operations, got ${describeValue(ops)}`);
-  }
+  checkIterable(ops, "all");
   return new Gather(ops);
-}
-
-/**
- * Waits for a group's children at the end of `all` or `race`: yields the
- * group as the instruction its owner suspends on, unless nothing is left
- * to wait for. Returns `true` when it yielded.
- */
-export function awaitGroup(group: NurseryImpl): boolean {
-  if (group.childCount === 0 && group.pendingStarts === 0) return false;
-  kernel.yielded = group as never;
-  return true;
 }
 
 /**
@@ -85,7 +49,7 @@ export function awaitGroup(group: NurseryImpl): boolean {
  */
 class Gather<T> implements Iterator<unknown, T[], unknown> {
   private started = false;
-  private group: NurseryImpl | null = null;
+  private group: TaskGroup | null = null;
   private pending: (TaskImpl<T> | null)[] | null = null;
   private values: T[] = [];
 
@@ -126,13 +90,13 @@ class Gather<T> implements Iterator<unknown, T[], unknown> {
     // nothing but the children. Children run in the owner's scope, which is
     // what a group scope would inherit anyway; the group creates a scope of
     // its own only when it must cancel them (a child failed).
-    let group: NurseryImpl | null = null;
+    let group: TaskGroup | null = null;
     let pending: (TaskImpl<T> | null)[] | null = null;
     try {
       for (const op of ops) {
         const input = checkInput(op, "all");
         if (group !== null) {
-          pending!.push(startChild(group, input, "all"));
+          pending!.push(group.startChild(input));
           count++;
           continue;
         }
@@ -143,7 +107,7 @@ class Gather<T> implements Iterator<unknown, T[], unknown> {
           values[count++] = task.rawResult as T;
           continue;
         }
-        group = new NurseryImpl(null, false).join(owner);
+        group = new TaskGroup(false).join(owner);
         pending = new Array<TaskImpl<T> | null>(count).fill(null);
         if (task.done) {
           const handle = (task as TaskImpl<unknown>).handle;
@@ -155,14 +119,14 @@ class Gather<T> implements Iterator<unknown, T[], unknown> {
         count++;
       }
     } catch (error) {
-      group ??= new NurseryImpl(null, false).join(owner);
+      group ??= new TaskGroup(false).join(owner);
       group.bodyFailed(error);
     }
     if (values.length !== count) values.length = count; // the iterable was not an array, or changed
     if (group === null) return { done: true, value: values };
     this.group = group;
     this.pending = pending;
-    if (awaitGroup(group)) return { done: false, value: group };
+    if (group.awaitChildren()) return { done: false, value: group };
     return { done: true, value: this.collect() };
   }
 

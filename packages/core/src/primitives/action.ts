@@ -1,6 +1,7 @@
-import { describeValue } from "./errors.js";
-import { Instruction, type Operation } from "./operation.js";
-import { NEXT, THROW, type Blocker, type TaskImpl } from "./task.js";
+import { describeValue } from "../kernel/describe.js";
+import { Instruction, type Operation } from "../kernel/operation.js";
+import type { Blocker } from "../kernel/protocols.js";
+import type { TaskImpl } from "../kernel/task-impl.js";
 
 /**
  * The setup of an {@link action}: call `resolve` or `reject` (now or later,
@@ -32,8 +33,8 @@ class PendingAction<T> implements Blocker {
     const task = this.task;
     try {
       const teardown = setup(
-        (value) => this.settle(NEXT, value),
-        (error) => this.settle(THROW, error),
+        (value) => this.settle(true, value),
+        (error) => this.settle(false, error),
       );
       if (teardown !== undefined && typeof teardown !== "function") {
         throw new TypeError(
@@ -44,7 +45,7 @@ class PendingAction<T> implements Blocker {
     } catch (error) {
       // A setup that throws fails the `yield*`, even if it had resolved.
       this.settled = true;
-      task.resumeSync(THROW, error);
+      task.resumeSyncThrowing(error);
     }
     if (this.settled) {
       this.runTeardown();
@@ -57,17 +58,19 @@ class PendingAction<T> implements Blocker {
     }
   }
 
-  private settle(mode: number, value: unknown): void {
+  private settle(ok: boolean, value: unknown): void {
     if (this.settled) return;
     this.settled = true;
     const task = this.task;
     if (task.entering) {
       // Resumed during its own setup: no suspension, no stack growth.
-      task.resumeSync(mode, value);
+      if (ok) task.resumeSync(value);
+      else task.resumeSyncThrowing(value);
       return;
     }
     this.runTeardown();
-    task.wake(mode, value, true);
+    if (ok) task.wake(value, true);
+    else task.wakeThrowing(value, true);
   }
 
   abortWait(): void {

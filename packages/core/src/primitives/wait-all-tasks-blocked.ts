@@ -1,5 +1,6 @@
-import { SharedInstruction, type Operation } from "./operation.js";
-import type { Blocker, TaskImpl } from "./task.js";
+import { SharedInstruction, type Operation } from "../kernel/operation.js";
+import type { Blocker } from "../kernel/protocols.js";
+import type { TaskImpl } from "../kernel/task-impl.js";
 
 class IdleWait extends SharedInstruction<void> implements Blocker {
   enter(task: TaskImpl<unknown>): void {
