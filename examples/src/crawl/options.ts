@@ -190,6 +190,18 @@ function parseValue(spec: OptionSpec, text: string): number | ProgressMode {
  * `--name value` or `--name=value`; `--help` wins over everything else.
  * Throws {@link UsageError} for an unknown option, a missing value or a
  * value out of range, with a message that names the option and what it takes.
+ *
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { UsageError, parseCommand } from "@copse/examples/crawl/options";
+ *
+ * const command = parseCommand(["--count", "100", "--limit=8"]);
+ * assert.ok(command.kind === "crawl" && command.options.limit === 8);
+ * assert.throws(
+ *   () => parseCommand(["--cout", "100"]),
+ *   new UsageError("unknown option --cout; did you mean --count?"),
+ * );
+ * ```
  */
 export function parseCommand(argv: readonly string[]): Command {
   if (argv.includes("--help") || argv.includes("-h")) return { kind: "help" };

@@ -26,18 +26,27 @@ export interface CrawlIo {
 }
 
 function* program(options: CrawlOptions, io: CrawlIo, report: CrawlReport): Operation<void> {
-  const server = yield* call(() => startServer(options.seed));
-  report.origin = server.origin;
-  const mode =
-    options.progress === "auto" ? (io.progress.isTTY === true ? "bar" : "lines") : options.progress;
-  if (mode !== "off") {
-    io.progress.write(
-      `crawling ${options.count} URLs from ${server.origin}: at most ${options.limit} in flight, ` +
-        `timeout ${options.timeout} ms, ${options.retries} retries, deadline ${options.deadline} ms\n`,
-    );
-  }
+  // Shielded: a Ctrl-C during the start must not abandon a server that is
+  // about to listen (nobody would close it). The next suspension, inside the
+  // try below, sees the cancellation.
+  const server = (yield* new CancelScope({ shield: true }).run(() =>
+    call(() => startServer(options.seed)),
+  ))!;
   const started = performance.now();
   try {
+    report.origin = server.origin;
+    const mode =
+      options.progress === "auto"
+        ? io.progress.isTTY === true
+          ? "bar"
+          : "lines"
+        : options.progress;
+    if (mode !== "off") {
+      io.progress.write(
+        `crawling ${options.count} URLs from ${server.origin}: at most ${options.limit} in flight, ` +
+          `timeout ${options.timeout} ms, ${options.retries} retries, deadline ${options.deadline} ms\n`,
+      );
+    }
     yield* nursery(function* (n) {
       if (mode !== "off") {
         n.startSoon(() =>

@@ -6,6 +6,8 @@ import type { Tally } from "./tally.js";
 /** Where progress goes (process.stderr fits). */
 export interface ProgressOutput {
   readonly isTTY?: boolean;
+  /** The terminal's width: the bar is cut to fit, since a wrapped line cannot be redrawn in place. */
+  readonly columns?: number;
   write(text: string): unknown;
 }
 
@@ -44,7 +46,24 @@ export function progressLine(tally: Tally, elapsedMs: number): string {
  * {@link BAR_INTERVAL_MS} ms (mode `bar`), or writes a line every
  * {@link LINES_INTERVAL_MS} ms (mode `lines`). `now` gives the elapsed
  * wall time. Suspends in its sleep, forever; cancelled, it erases the bar
- * (no waiting) and `Cancelled` propagates.
+ * (no waiting) and `Cancelled` propagates. Throws nothing else.
+ *
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { run } from "@copse/core";
+ * import { VirtualClock } from "@copse/testing";
+ * import { moveOnAfter } from "@copse/timeout";
+ * import { showProgress } from "@copse/examples/crawl/progress";
+ * import { Tally } from "@copse/examples/crawl/tally";
+ *
+ * const lines: string[] = [];
+ * const out = { write: (text: string) => lines.push(text) };
+ * await run(() => moveOnAfter(1_200, () => showProgress(new Tally(10), "lines", out, () => 1_000)), {
+ *   clock: new VirtualClock(),
+ * });
+ * assert.equal(lines.length, 2); // at 500 and 1000 ms
+ * assert.equal(lines[0], "progress: 0/10 URLs ended (0%), 0 requests in flight, 0 cached, 0 retried, 0 requests/s\n");
+ * ```
  */
 export function* showProgress(
   tally: Tally,
@@ -56,7 +75,7 @@ export function* showProgress(
     while (true) {
       if (mode === "bar") {
         yield* sleep(BAR_INTERVAL_MS);
-        out.write(`\r\x1b[2K${progressBar(tally, now())}`);
+        out.write(`\r\x1b[2K${progressBar(tally, now()).slice(0, (out.columns ?? 80) - 1)}`);
       } else {
         yield* sleep(LINES_INTERVAL_MS);
         out.write(`${progressLine(tally, now())}\n`);

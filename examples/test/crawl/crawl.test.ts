@@ -108,6 +108,24 @@ describe("the crawl, in process", () => {
     );
   });
 
+  test("aborted while the server is still starting: it is started, closed, and nothing is fetched", async () => {
+    const controller = new AbortController();
+    const running = runCrawl(OPTIONS, { progress: quiet, signal: controller.signal });
+    controller.abort(); // run() has returned: the server is listening, or about to
+    const report = await running;
+    expect(report.ending).toBe("interrupted");
+    expect(report.tally.cancelled).toBe(OPTIONS.count);
+    expect(report.tally.requests).toBe(0);
+    expect(report.server).toEqual({
+      requests: 0,
+      answered: 0,
+      abandoned: 0,
+      connections: 0,
+      cut: 0,
+    });
+    expect(report.openSockets).toBe(0); // the server's listening socket too
+  });
+
   test("the deadline moves on: what ended stays counted, the rest is cancelled", async () => {
     const options = { ...OPTIONS, count: 2_000, timeout: 10_000, deadline: 300 };
     const report = await runCrawl(options, { progress: quiet });

@@ -54,6 +54,17 @@ describe("progress display", () => {
     expect(writes[3]).toBe("\r\x1b[2K");
   });
 
+  test("the bar is cut to the terminal's width, so that it never wraps", async () => {
+    const clock = new VirtualClock();
+    const { writes, out } = capture(true);
+    const narrow = { ...out, columns: 40 };
+    await run(() => moveOnAfter(150, () => showProgress(someTally(), "bar", narrow, () => 1)), {
+      clock,
+    });
+    expect(writes[0]).toBe(`\r\x1b[2K${progressBar(someTally(), 1).slice(0, 39)}`);
+    expect(writes[0]!.length).toBe(5 + 39);
+  });
+
   test("lines mode writes a line every 500 ms and nothing more when cancelled", async () => {
     const clock = new VirtualClock();
     const { writes, out } = capture(false);
