@@ -2,7 +2,7 @@
 // `tsc -b examples` if it is not up to date) is spawned with small runs.
 // What only a process shows is tested here: exit codes, Ctrl-C (SIGINT), and
 // that nothing stays open after the summary.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -10,6 +10,9 @@ import { helpText } from "../../src/crawl/options.js";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const cli = fileURLToPath(new URL("../../dist/crawl/main.js", import.meta.url));
+const happyEyeballsDemo = fileURLToPath(
+  new URL("../../dist/happy-eyeballs-demo.js", import.meta.url),
+);
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 interface Exit {
@@ -165,5 +168,32 @@ describe("the crawl CLI", () => {
     // The server saw the aborts: requests dropped by the client, none left open, none cut.
     expect(summary.server.abandoned).toBeGreaterThan(0);
     expectCleanEnd(summary);
+  });
+});
+
+// Built by the same `tsc -b` (one test file builds, so two builds never race).
+describe("the Happy Eyeballs demo", () => {
+  test("the refused port fails, the slow server is overtaken and its connection closed", () => {
+    const demo = spawnSync(process.execPath, [happyEyeballsDemo], { encoding: "utf8" });
+    expect(demo.status).toBe(0);
+    const events = demo.stdout
+      .split("\n")
+      .filter((line) => line.includes(" attempt "))
+      .map((line) =>
+        line
+          .replace(/^ *\d+ ms {2}/, "")
+          .replace(/port \d+/g, "port N")
+          .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:N"),
+      );
+    expect(events).toEqual([
+      "attempt 0 → port N (refuses): starts (first)",
+      "attempt 0 → port N (refuses): failed: connect ECONNREFUSED 127.0.0.1:N",
+      "attempt 1 → slow (greets after 1000 ms): starts (previous failed)",
+      "attempt 2 → fast (greets after 20 ms): starts (delay elapsed)",
+      "attempt 2 → fast (greets after 20 ms): won",
+      "attempt 1 → slow (greets after 1000 ms): cancelled",
+    ]);
+    expect(demo.stdout).toContain('connected to fast (greets after 20 ms): "hello from fast"');
+    expect(demo.stdout).toContain("the slow server saw its connection closed: 0 open of 1");
   });
 });
