@@ -1,6 +1,13 @@
 // Shared helpers for the core tests: both start paths, and a run on a fresh
 // virtual clock that collects a log.
-import { run, type Nursery, type Operation, type StartOptions, type Task } from "@copse/core";
+import {
+  Cancelled,
+  run,
+  type Nursery,
+  type Operation,
+  type StartOptions,
+  type Task,
+} from "@copse/core";
 import { VirtualClock } from "@copse/testing";
 
 export type Path = "lazy" | "eager";
@@ -59,4 +66,14 @@ export function errorOf(task: Task<unknown>): unknown {
 export function messages(error: unknown): unknown {
   if (error instanceof AggregateError) return error.errors.map(messages);
   return error instanceof Error ? error.message : error;
+}
+
+/** `yield* op`, logging `label` when it raises `Cancelled` (which goes on). */
+export function* noteCancelled<T>(log: unknown[], label: unknown, op: Operation<T>): Operation<T> {
+  try {
+    return yield* op;
+  } catch (e) {
+    if (e instanceof Cancelled) log.push(label);
+    throw e;
+  }
 }

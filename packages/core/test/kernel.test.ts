@@ -104,7 +104,7 @@ describe("RunQueue", () => {
 });
 
 describe("schedule policies", () => {
-  it("a timer removed by an earlier timer of the same instant does not fire (kit-helper's report)", async () => {
+  it("a timer removed by an earlier timer of the same instant does not fire", async () => {
     for (const pick of [0, 1]) {
       const task = runWith(
         function* () {

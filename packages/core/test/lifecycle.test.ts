@@ -1,15 +1,7 @@
 // SEMANTICS.md §B.1, nursery lifecycle (L cases).
-import {
-  CancelScope,
-  Cancelled,
-  checkpoint,
-  nursery,
-  sleep,
-  suspend,
-  type Nursery,
-} from "@copse/core";
+import { CancelScope, checkpoint, nursery, sleep, suspend, type Nursery } from "@copse/core";
 import { describe, expect, it } from "vitest";
-import { PATHS, runVirtual, start, valueOf } from "./helpers.js";
+import { PATHS, runVirtual, start, valueOf, noteCancelled } from "./helpers.js";
 
 describe("L: nursery lifecycle", () => {
   it("L01 startSoon returns before the child runs (eager: the child's first step runs first)", () => {
@@ -185,12 +177,7 @@ describe("L: nursery lifecycle", () => {
           n.cancelScope.cancel();
           h = start(n, path, function* () {
             log.push("started");
-            try {
-              yield* suspend();
-            } catch (e) {
-              if (e instanceof Cancelled) log.push("cancelled");
-              throw e;
-            }
+            yield* noteCancelled(log, "cancelled", suspend());
           });
           log.push("body-end");
         });

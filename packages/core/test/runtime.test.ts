@@ -1,6 +1,7 @@
-// Fairness and memory of the runtime (issue 3).
-import { checkpoint, nursery, run, type Operation } from "@copse/core";
+// Fairness, virtual time and memory of the runtime.
+import { checkpoint, nursery, run, sleep, type Operation } from "@copse/core";
 import { runtimeStats } from "@copse/core/internal";
+import { VirtualClock } from "@copse/testing";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
@@ -37,6 +38,40 @@ describe("fairness", () => {
     expect(immediateFired).toBe(true);
     expect(iterationsWhenTimerFired).toBeLessThan(limit);
     expect(runtimeStats(task).yields).toBeGreaterThan(0);
+  });
+});
+
+describe("virtual time", () => {
+  function* busyChild(): Operation<void> {
+    // Half a millisecond of real work per step: 40 steps are 20 ms, far over
+    // the 4 ms wall budget of a drain.
+    const end = performance.now() + 0.5;
+    while (performance.now() < end);
+    yield* sleep(1);
+  }
+
+  it("under a virtual clock the fairness budget counts steps, not wall time, so a run ends inside run() whatever the load", () => {
+    const virtual = run(
+      function* () {
+        yield* nursery(function* (n) {
+          for (let i = 0; i < 20; i++) n.startSoon(busyChild);
+        });
+        return "done";
+      },
+      { clock: new VirtualClock() },
+    );
+    expect(virtual.outcome).toEqual({ status: "ok", value: "done" });
+    expect(runtimeStats(virtual).yields).toBe(0);
+  });
+
+  it("on the real clock the same work hands control back to the event loop", async () => {
+    const real = run(function* () {
+      yield* nursery(function* (n) {
+        for (let i = 0; i < 20; i++) n.startSoon(busyChild);
+      });
+    });
+    await real;
+    expect(runtimeStats(real).yields).toBeGreaterThan(0);
   });
 });
 

@@ -11,7 +11,7 @@ import {
 import { currentEffectiveDeadline } from "@copse/core/internal";
 import { waitAllTasksBlocked } from "@copse/testing";
 import { describe, expect, it } from "vitest";
-import { PATHS, errorOf, runVirtual, start, valueOf } from "./helpers.js";
+import { PATHS, errorOf, runVirtual, start, valueOf, noteCancelled } from "./helpers.js";
 
 describe("C: cancel scopes", () => {
   it("C01 cancel before entering: Cancelled at the first checkpoint inside, absorbed", () => {
@@ -65,12 +65,7 @@ describe("C: cancel scopes", () => {
         let x = 0;
         for (let i = 0; i < 1000; i++) x += i;
         log.push(x > 0 ? "still" : "?");
-        try {
-          yield* checkpoint();
-        } catch (e) {
-          if (e instanceof Cancelled) log.push("raised");
-          throw e;
-        }
+        yield* noteCancelled(log, "raised", checkpoint());
       });
     });
     valueOf(task);

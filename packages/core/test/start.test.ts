@@ -7,6 +7,7 @@ import {
   sleep,
   suspend,
   type Nursery,
+  type Operation,
 } from "@copse/core";
 import { waitAllTasksBlocked } from "@copse/testing";
 import { describe, expect, it } from "vitest";
@@ -124,65 +125,59 @@ describe("S: nursery.start", () => {
   });
 
   describe("S07 start called from a cancelled context", () => {
-    it("a child that checkpoints after started: start raises Cancelled, absorbed by the scope", () => {
+    /** Runs `body` with a nursery, inside a scope of it that is cancelled before `body` starts. */
+    function inCancelledScope(body: (n: Nursery, log: unknown[]) => Operation<void>) {
       const cs = new CancelScope();
-      const { task, log } = runVirtual(function* (log) {
+      const run = runVirtual(function* (log) {
         yield* nursery(function* (n) {
           yield* cs.run(function* () {
             cs.cancel();
-            try {
-              const v = yield* n.start<string>(function* (started) {
-                started("hi");
-                yield* checkpoint();
-              });
-              log.push(["returned", v]);
-            } catch (e) {
-              log.push(e instanceof Cancelled ? "start raised Cancelled" : e);
-              throw e;
-            }
-          });
-        });
-      });
-      valueOf(task);
-      expect(log).toEqual(["start raised Cancelled"]);
-      expect(cs.cancelledCaught).toBe(true);
-    });
-    it("a child that returns with no checkpoint: start returns normally", () => {
-      const cs = new CancelScope();
-      const { task, log } = runVirtual(function* (log) {
-        yield* nursery(function* (n) {
-          yield* cs.run(function* () {
-            cs.cancel();
-            const v = yield* n.start<null>(function* (started) {
-              started(null);
-            });
-            log.push(["returned", v]);
-          });
-        });
-      });
-      valueOf(task);
-      expect(log).toEqual([["returned", null]]);
-      expect(cs.cancelledCaught).toBe(false);
-    });
-    it("a child that throws after started: the error comes out of start", () => {
-      const cs = new CancelScope();
-      const { task, log } = runVirtual(function* (log) {
-        yield* nursery(function* (n) {
-          yield* cs.run(function* () {
-            cs.cancel();
-            try {
-              yield* n.start(function* (started) {
-                started(undefined);
-                throw new KeyError("after");
-              });
-            } catch (e) {
-              log.push([e instanceof KeyError, (e as Error).message]);
-            }
+            yield* body(n, log);
           });
         });
         log.push("nursery ok");
       });
-      valueOf(task);
+      valueOf(run.task);
+      return { log: run.log, cs };
+    }
+
+    it("a child that checkpoints after started: start raises Cancelled, absorbed by the scope", () => {
+      const { log, cs } = inCancelledScope(function* (n, log) {
+        try {
+          const v = yield* n.start<string>(function* (started) {
+            started("hi");
+            yield* checkpoint();
+          });
+          log.push(["returned", v]);
+        } catch (e) {
+          log.push(e instanceof Cancelled ? "start raised Cancelled" : e);
+          throw e;
+        }
+      });
+      expect(log).toEqual(["start raised Cancelled", "nursery ok"]);
+      expect(cs.cancelledCaught).toBe(true);
+    });
+    it("a child that returns with no checkpoint: start returns normally", () => {
+      const { log, cs } = inCancelledScope(function* (n, log) {
+        const v = yield* n.start<null>(function* (started) {
+          started(null);
+        });
+        log.push(["returned", v]);
+      });
+      expect(log).toEqual([["returned", null], "nursery ok"]);
+      expect(cs.cancelledCaught).toBe(false);
+    });
+    it("a child that throws after started: the error comes out of start", () => {
+      const { log } = inCancelledScope(function* (n, log) {
+        try {
+          yield* n.start(function* (started) {
+            started(undefined);
+            throw new KeyError("after");
+          });
+        } catch (e) {
+          log.push([e instanceof KeyError, (e as Error).message]);
+        }
+      });
       expect(log).toEqual([[true, "after"], "nursery ok"]);
     });
   });
