@@ -34,12 +34,27 @@ export function cancelTask(task: TaskImpl<unknown>, reason: unknown): void {
   handleScope(task)._cancel({ source: "explicit", reason, sourceTask: kernel.current?.name });
 }
 
+/**
+ * The scope a task's outermost frames run in: its handle scope, or else the
+ * first scope above it that the task did not enter (its group's scope, the
+ * root scope). Derived rather than stored: only the rare paths need it.
+ *
+ * @internal
+ */
+export function baseScope(task: TaskImpl<unknown>): CancelScope {
+  const handle = task.handle;
+  if (handle !== null) return handle;
+  let scope = task.scope;
+  while (scope._owner === task) scope = scope._parent!;
+  return scope;
+}
+
 /** The task's own scope, created on first use. @internal */
 export function handleScope(task: TaskImpl<unknown>): CancelScope {
   let handle = task.handle;
   if (handle === null) {
-    const base = task.base;
-    const outermost = outermostScope(task);
+    const base = baseScope(task);
+    const outermost = outermostScope(task, base);
     handle = task.handle = scopeUnder(base, task);
     if (outermost !== null) {
       unlinkChild(outermost);
@@ -47,7 +62,6 @@ export function handleScope(task: TaskImpl<unknown>): CancelScope {
     } else if (task.scope === base) {
       moveTask(task, handle);
     }
-    task.base = handle;
   }
   return handle;
 }
@@ -57,10 +71,10 @@ export function handleScope(task: TaskImpl<unknown>): CancelScope {
  * walking up from its innermost scope; `null` when it is in its base.
  * Only the rare paths (`cancel()`, `started()`) need it.
  */
-function outermostScope(task: TaskImpl<unknown>): CancelScope | null {
+function outermostScope(task: TaskImpl<unknown>, base: CancelScope): CancelScope | null {
   let scope = task.scope;
-  if (scope === task.base) return null;
-  while (scope._parent !== task.base) scope = scope._parent!;
+  if (scope === base) return null;
+  while (scope._parent !== base) scope = scope._parent!;
   return scope;
 }
 
@@ -72,15 +86,13 @@ function outermostScope(task: TaskImpl<unknown>): CancelScope | null {
  * @internal
  */
 export function rebaseTask(task: TaskImpl<unknown>, parent: CancelScope): void {
-  const top = task.handle ?? outermostScope(task);
+  const top = task.handle ?? outermostScope(task, baseScope(task));
   if (top !== null) {
     unlinkChild(top);
     linkChild(parent, top);
-    if (task.handle === null) task.base = parent;
     recalculate(top);
   } else {
     moveTask(task, parent);
-    task.base = parent;
   }
 }
 

@@ -73,7 +73,12 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
    * or an operation); from then on the task's iterator.
    */
   private body: (() => Operation<T>) | Operation<T> | Iterator<unknown, T, unknown> | null;
-  private givenName: string | undefined;
+  /**
+   * The name from the start options; or, once the first step has run, the
+   * function the task started from, whose name is read only if someone asks
+   * (reading `Function#name` is an accessor call, too slow for every task).
+   */
+  private givenName: string | (() => unknown) | undefined;
   private state = CREATED;
   /** How the task resumes next (a resume mode, maybe with CHECK). */
   private resume = FIRST;
@@ -86,8 +91,6 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
 
   /** The innermost cancel scope the task is in right now. */
   scope: CancelScope;
-  /** The scope the task's outermost frames run in: its handle scope, or its nursery's scope. */
-  base: CancelScope;
   /** Links in `scope`'s list of blocked tasks (only a blocked task is listed). */
   prevInScope: TaskImpl<unknown> | null = null;
   nextInScope: TaskImpl<unknown> | null = null;
@@ -115,24 +118,23 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
     super();
     this.nursery = nursery;
     this.scope = scope;
-    this.base = scope;
     this.body = body;
     this.givenName = name;
   }
 
-  /** The runtime of the run this task belongs to. */
+  /** The runtime of the run this task belongs to (every entered scope knows it). */
   get runtime(): Runtime {
-    return this.base._runtime!;
+    return this.scope._runtime!;
   }
 
   get name(): string {
-    if (this.givenName === undefined) {
-      const body = this.body;
-      // Before the first step the function is still here: use its name.
-      this.givenName =
-        typeof body === "function" && body.name !== "" ? body.name : `task-${nextTaskId++}`;
-    }
-    return this.givenName;
+    let name = this.givenName;
+    if (typeof name === "string") return name;
+    // Before the first step the function is still the body.
+    const fn = name ?? this.body;
+    name = typeof fn === "function" && fn.name !== "" ? fn.name : `task-${nextTaskId++}`;
+    this.givenName = name;
+    return name;
   }
 
   get done(): boolean {
@@ -366,13 +368,16 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
             const body = this.body as (() => Operation<T>) | Operation<T>;
             let iter: Iterator<unknown, T, unknown>;
             if (typeof body === "function") {
-              if (this.givenName === undefined && body.name !== "") this.givenName = body.name;
+              this.givenName ??= body;
               iter = toIterator(body(), "the function given to start a task");
             } else {
               iter = toIterator(body, "a task");
             }
             this.body = iter;
-            r = iter.next();
+            r = (isGenerator(iter) ? generatorNext.call(iter) : iter.next()) as IteratorResult<
+              unknown,
+              T
+            >;
           } else if (mode === NEXT) {
             k.resuming = this.instruction;
             const iter = this.body as Iterator<unknown, T, unknown>;

@@ -1,4 +1,4 @@
-import { handleScope } from "../kernel/membership.js";
+import { baseScope, handleScope } from "../kernel/membership.js";
 import { SharedInstruction, type Operation } from "../kernel/operation.js";
 import type { TaskImpl } from "../kernel/task-impl.js";
 
@@ -6,7 +6,7 @@ class UseAbortSignal extends SharedInstruction<AbortSignal> {
   enter(task: TaskImpl<unknown>): void {
     // In its base scope a task shares the nursery's scope with its
     // siblings; its own handle scope also sees `task.cancel()`.
-    const scope = task.scope === task.base ? handleScope(task) : task.scope;
+    const scope = task.scope === baseScope(task) ? handleScope(task) : task.scope;
     task.resumeSync(scope._signal());
   }
 }
