@@ -8,6 +8,7 @@ import {
   EndOfChannel,
   BrokenResourceError,
   channel,
+  checkpoint,
   nursery,
   sleep,
   type ReceiveEnd,
@@ -21,24 +22,45 @@ interface Party {
   readonly path: Path;
   /** Sleep after each value. */
   readonly delays: readonly number[];
-  /** When its scope is cancelled (Infinity: never). */
+  /** When its scope's deadline passes (Infinity: never). */
   readonly deadline: number;
+  /** Another task cancels its scope at this time, after this many turns of its own. */
+  readonly kill: { readonly at: number; readonly turns: number } | null;
 }
+
+const killArb = fc.option(
+  fc.record({ at: fc.integer({ min: 0, max: 25 }), turns: fc.integer({ min: 0, max: 3 }) }),
+);
 
 const producerArb = fc.record({
   path: fc.constantFrom<Path>("lazy", "eager"),
   delays: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 5 }),
   deadline: fc.integer({ min: 0, max: 25 }), // producers always end
+  kill: killArb,
 });
 const consumerArb = fc.record({
   path: fc.constantFrom<Path>("lazy", "eager"),
   delays: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 5 }),
   deadline: fc.oneof(fc.integer({ min: 0, max: 25 }), fc.constant(Infinity)),
+  kill: killArb,
 });
 
-function* producer(send: SendEnd<number>, id: number, me: Party, committed: number[]) {
+/** Cancels `scope` between two turns: at `kill.at`, after `kill.turns` checkpoints. */
+function* killer(scope: CancelScope, kill: { at: number; turns: number }) {
+  yield* sleep(kill.at);
+  for (let i = 0; i < kill.turns; i++) yield* checkpoint();
+  scope.cancel();
+}
+
+function* producer(
+  send: SendEnd<number>,
+  id: number,
+  scope: CancelScope,
+  me: Party,
+  committed: number[],
+) {
   try {
-    yield* new CancelScope({ deadline: me.deadline }).run(function* () {
+    yield* scope.run(function* () {
       for (let i = 0; i < me.delays.length; i++) {
         const value = id * 100 + i;
         yield* send.send(value);
@@ -53,9 +75,9 @@ function* producer(send: SendEnd<number>, id: number, me: Party, committed: numb
   }
 }
 
-function* consumer(receive: ReceiveEnd<number>, me: Party, got: number[]) {
+function* consumer(receive: ReceiveEnd<number>, scope: CancelScope, me: Party, got: number[]) {
   try {
-    yield* new CancelScope({ deadline: me.deadline }).run(function* () {
+    yield* scope.run(function* () {
       for (let i = 0; ; i++) {
         got.push(yield* receive.receive());
         yield* sleep(me.delays[i % me.delays.length]!);
@@ -98,14 +120,21 @@ describe("channel laws", () => {
             // Kept open to the end, so values left in the buffer can be counted.
             const spare = receive.clone();
             yield* nursery(function* (n) {
+              const scopeFor = (party: Party): CancelScope => {
+                const scope = new CancelScope({ deadline: party.deadline });
+                if (party.kill !== null) n.startSoon(() => killer(scope, party.kill!));
+                return scope;
+              };
               producers.forEach((p, id) => {
                 const end = send.clone();
-                start(n, p.path, () => producer(end, id + 1, p, committed));
+                const scope = scopeFor(p);
+                start(n, p.path, () => producer(end, id + 1, scope, p, committed));
               });
               send.close();
               consumers.forEach((c, k) => {
                 const end = receive.clone();
-                start(n, c.path, () => consumer(end, c, got[k]!));
+                const scope = scopeFor(c);
+                start(n, c.path, () => consumer(end, scope, c, got[k]!));
               });
               receive.close();
             });
