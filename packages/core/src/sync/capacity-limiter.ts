@@ -28,7 +28,9 @@ function checkTotal(total: unknown): number {
 }
 
 function describeBorrower(borrower: unknown): string {
-  return borrower instanceof TaskImpl ? `task ${borrower.name}` : describeValue(borrower);
+  return borrower instanceof TaskImpl
+    ? `task ${borrower.name}`
+    : `${describeValue(borrower)} given as borrower`;
 }
 
 /** Invariant: while tasks wait, every token is lent out. */
