@@ -154,6 +154,26 @@ describe("FIFO", () => {
     },
   );
 
+  it("one send operation may be yielded by two tasks at once: it sends its value twice", () => {
+    const { task } = runVirtual(function* () {
+      const [send, receive] = channel<string>(0);
+      const op = send.send("twice");
+      yield* nursery(function* (n) {
+        n.startTask(() => op);
+        n.startTask(() => op);
+        expect(send.statistics().waitingSenders).toBe(2);
+        n.startTask(function* () {
+          yield* sleep(1);
+          n.startTask(() => op); // and again, once the first two are done
+        });
+        const got: string[] = [];
+        for (let i = 0; i < 3; i++) got.push(yield* receive.receive());
+        expect(got).toEqual(["twice", "twice", "twice"]);
+      });
+    });
+    valueOf(task);
+  });
+
   it("a receive from a full buffer lets the first blocked sender's value in behind the buffered ones", () => {
     const { task } = runVirtual(function* () {
       const [send, receive] = channel<number>(2);

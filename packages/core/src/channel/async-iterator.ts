@@ -1,4 +1,4 @@
-import { Waiter } from "../kernel/wait-queue.js";
+import type { Waiter, WaitQueue } from "../kernel/wait-queue.js";
 import { EndOfChannel, closedReceiveEnd } from "./errors.js";
 import type { ReceiveEnd } from "./receive-end.js";
 import { NOTHING } from "./state.js";
@@ -6,14 +6,21 @@ import { NOTHING } from "./state.js";
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /** A `next()` of a `for await` loop waiting for a value: a promise instead of a task. */
-class PromiseReceiver<T> extends Waiter {
+class PromiseReceiver<T> implements Waiter {
+  queue: WaitQueue<Waiter> | null = null;
+  prevWaiter: Waiter | null = null;
+  nextWaiter: Waiter | null = null;
+
   constructor(
     readonly owner: ReceiveEnd<T>,
     readonly iterator: ReceiveIterator<T>,
     private readonly resolve: (result: IteratorResult<T, undefined>) => void,
     private readonly reject: (error: unknown) => void,
-  ) {
-    super();
+  ) {}
+
+  /** Never blocked as a task: only its iterator or the channel removes it. */
+  abortWait(): void {
+    this.queue?.remove(this);
   }
 
   grant(value: unknown): void {

@@ -2,7 +2,7 @@ import { describeValue } from "../kernel/describe.js";
 import type { Operation } from "../kernel/operation.js";
 import type { TaskImpl } from "../kernel/task-impl.js";
 import { TaskWaiter } from "../kernel/wait-queue.js";
-import { WaitInstruction, cancelledCheckpoint } from "../sync/waiting.js";
+import { MUST_WAIT, WaitInstruction } from "../sync/waiting.js";
 import { ReceiveIterator } from "./async-iterator.js";
 import { EndOfChannel, brokenChannel, closedReceiveEnd, endOfChannel } from "./errors.js";
 import { ChannelState, NOTHING, type ChannelStatistics } from "./state.js";
@@ -17,23 +17,22 @@ class Receive<T> extends WaitInstruction<T> {
     super();
   }
 
-  enter(task: TaskImpl<unknown>): void {
-    const end = this.end;
-    if (end._closed) throw closedReceiveEnd("ReceiveEnd.receive()");
-    if (cancelledCheckpoint(task)) return;
-    const state = end._state;
+  protected check(): void {
+    if (this.end._closed) throw closedReceiveEnd("ReceiveEnd.receive()");
+  }
+
+  protected now(): T | typeof MUST_WAIT {
+    const state = this.end._state;
     const value = state.take();
-    if (value !== NOTHING) {
-      task.resumeSync(value);
-      return;
-    }
-    if (state.openSendEnds === 0) {
-      task.resumeSyncThrowing(endOfChannel("ReceiveEnd.receive()"));
-      return;
-    }
-    const waiter = new TaskWaiter(task, undefined, end);
+    if (value !== NOTHING) return value;
+    if (state.openSendEnds === 0) throw endOfChannel("ReceiveEnd.receive()");
+    return MUST_WAIT;
+  }
+
+  protected park(task: TaskImpl<unknown>): void {
+    const waiter = new TaskWaiter(task, undefined, this.end);
     task.block(waiter);
-    state.receivers.push(waiter);
+    this.end._state.receivers.push(waiter);
   }
 }
 

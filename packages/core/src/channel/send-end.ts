@@ -1,32 +1,73 @@
 import type { Operation } from "../kernel/operation.js";
 import type { TaskImpl } from "../kernel/task-impl.js";
-import { TaskWaiter } from "../kernel/wait-queue.js";
-import { WaitInstruction, cancelledCheckpoint } from "../sync/waiting.js";
+import { TaskWaiter, type WaitQueue, type Waiter } from "../kernel/wait-queue.js";
+import { MUST_WAIT, WaitInstruction } from "../sync/waiting.js";
 import { brokenChannel, closedSendEnd, endOfChannel } from "./errors.js";
-import { ChannelState, type ChannelStatistics } from "./state.js";
+import { ChannelState, type ChannelStatistics, type Sender } from "./state.js";
 
-/** One `send(value)`: the instruction carries the value. */
-class Send<T> extends WaitInstruction<void> {
+/**
+ * One `send(value)`: the instruction carries the value, and is also the
+ * waiter of the task it blocks (one object per send, fast path or not).
+ * The same operation sent twice at once gets a second waiter.
+ */
+class Send<T> extends WaitInstruction<void> implements Sender {
+  queue: WaitQueue<Waiter> | null = null;
+  prevWaiter: Waiter | null = null;
+  nextWaiter: Waiter | null = null;
+  private task: TaskImpl<unknown> | null = null;
+
   constructor(
-    private readonly end: SendEnd<T>,
-    private readonly value: T,
+    readonly owner: SendEnd<T>,
+    readonly value: T,
   ) {
     super();
   }
 
-  enter(task: TaskImpl<unknown>): void {
-    const end = this.end;
-    if (end._closed) throw closedSendEnd("SendEnd.send()");
-    if (cancelledCheckpoint(task)) return;
-    const state = end._state;
+  grant(): void {
+    const task = this.task!;
+    this.task = null;
+    task.wake(undefined, false);
+  }
+
+  wakeUp(): void {
+    const task = this.task!;
+    this.task = null;
+    task.wake(undefined, true);
+  }
+
+  fail(error: unknown): void {
+    const task = this.task!;
+    this.task = null;
+    task.wakeThrowing(error, true);
+  }
+
+  abortWait(): void {
+    this.task = null;
+    this.queue?.remove(this);
+  }
+
+  protected check(): void {
+    if (this.owner._closed) throw closedSendEnd("SendEnd.send()");
+  }
+
+  protected now(): undefined | typeof MUST_WAIT {
+    const state = this.owner._state;
     if (state.openReceiveEnds === 0) throw brokenChannel("SendEnd.send()");
-    if (state.offer(this.value)) {
-      task.resumeSync(undefined);
-      return;
+    return state.offer(this.value) ? undefined : MUST_WAIT;
+  }
+
+  protected park(task: TaskImpl<unknown>): void {
+    const senders = this.owner._state.senders;
+    if (this.queue === null) {
+      this.task = task;
+      task.block(this);
+      senders.push(this);
+    } else {
+      // The same operation is already waiting in another task.
+      const waiter = new TaskWaiter(task, this.value, this.owner);
+      task.block(waiter);
+      senders.push(waiter);
     }
-    const waiter = new TaskWaiter(task, this.value, end);
-    task.block(waiter);
-    state.senders.push(waiter);
   }
 }
 

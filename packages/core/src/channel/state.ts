@@ -1,4 +1,4 @@
-import { WaitQueue, type TaskWaiter, type Waiter } from "../kernel/wait-queue.js";
+import { WaitQueue, type Waiter } from "../kernel/wait-queue.js";
 import { RingBuffer } from "./ring-buffer.js";
 
 /** What `statistics()` of either end reports about the channel. */
@@ -17,6 +17,12 @@ export interface ChannelStatistics {
   readonly waitingReceivers: number;
 }
 
+/** A blocked send: the value it offers, and the send end it waits through. @internal */
+export interface Sender extends Waiter {
+  readonly value: unknown;
+  readonly owner: unknown;
+}
+
 /** Returned by {@link ChannelState.take} when nothing can be taken without waiting. @internal */
 export const NOTHING: unique symbol = Symbol("copse.nothing");
 
@@ -31,7 +37,7 @@ export const NOTHING: unique symbol = Symbol("copse.nothing");
 export class ChannelState<T> {
   readonly buffer = new RingBuffer<T>();
   /** Blocked senders: each waiter's `value` is the value it offers, its `owner` its send end. */
-  readonly senders = new WaitQueue<TaskWaiter>();
+  readonly senders = new WaitQueue<Sender>();
   /** Blocked receivers (tasks, or `for await` promises); each `owner` is its receive end. */
   readonly receivers = new WaitQueue<Waiter & { readonly owner: unknown }>();
   openSendEnds = 0;
@@ -67,7 +73,6 @@ export class ChannelState<T> {
     } else {
       return NOTHING;
     }
-    sender.value = undefined;
     sender.grant(undefined); // committed: its value was taken, its send is done
     return value;
   }

@@ -3,9 +3,10 @@ import type { TaskImpl } from "./task-impl.js";
 
 /**
  * One party waiting in a {@link WaitQueue}: a blocked task, or a promise
- * (`for await` from plain async code). A waiter is its own queue node, so
- * waiting allocates one object, and it knows its queue, so a cancelled
- * waiter leaves it at once and in O(1) (Trio's ParkingLot).
+ * (`for await` from plain async code). A waiter is its own queue node (a
+ * blocked send is the waiter itself), so waiting allocates at most one
+ * object, and it knows its queue, so a cancelled waiter leaves it at once
+ * and in O(1) (Trio's ParkingLot).
  *
  * How a wait ends says whether the waiter can still be cancelled:
  * - `grant(value)`: a hand-over (a value received, a value taken from a
@@ -18,40 +19,42 @@ import type { TaskImpl } from "./task-impl.js";
  *
  * @internal
  */
-export abstract class Waiter implements Blocker {
+export interface Waiter extends Blocker {
   /** The queue it waits in; null once it was served or removed. */
-  queue: WaitQueue<Waiter> | null = null;
-  prevWaiter: Waiter | null = null;
-  nextWaiter: Waiter | null = null;
-
-  /** Cancellation woke the waiting task: leave the queue, so nobody serves it. */
-  abortWait(): void {
-    this.queue?.remove(this);
-  }
-
+  queue: WaitQueue<Waiter> | null;
+  prevWaiter: Waiter | null;
+  nextWaiter: Waiter | null;
   /** Ends the wait with a hand-over of `value` (committed, not a cancellation point). */
-  abstract grant(value: unknown): void;
+  grant(value: unknown): void;
   /** Ends the wait with nothing handed over (a cancellation point). */
-  abstract wakeUp(): void;
+  wakeUp(): void;
   /** Ends the wait with `error` thrown at the waiter (a cancellation point). */
-  abstract fail(error: unknown): void;
+  fail(error: unknown): void;
 }
 
 /**
- * A task blocked in a {@link WaitQueue}, and the {@link Blocker} of its wait.
+ * A task blocked in a {@link WaitQueue}, and the {@link Blocker} of its wait
+ * (a waiter leaves its queue when cancellation wakes the task).
  * `value` is what the task brings (the value a sender offers, the borrower
  * a limiter token is for); `owner` is whatever the queue's primitive files
  * it under (the channel end it waits through).
  *
  * @internal
  */
-export class TaskWaiter extends Waiter {
+export class TaskWaiter implements Waiter {
+  queue: WaitQueue<Waiter> | null = null;
+  prevWaiter: Waiter | null = null;
+  nextWaiter: Waiter | null = null;
+
   constructor(
     readonly task: TaskImpl<unknown>,
-    public value: unknown,
+    readonly value: unknown,
     readonly owner: unknown,
-  ) {
-    super();
+  ) {}
+
+  /** Cancellation woke the task: leave the queue, so nobody serves it. */
+  abortWait(): void {
+    this.queue?.remove(this);
   }
 
   grant(value: unknown): void {

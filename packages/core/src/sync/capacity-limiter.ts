@@ -4,7 +4,7 @@ import type { Operation } from "../kernel/operation.js";
 import { TaskImpl } from "../kernel/task-impl.js";
 import { TaskWaiter, WaitQueue } from "../kernel/wait-queue.js";
 import { checkBody, runGuarded, type GuardedBody } from "./guarded.js";
-import { WaitInstruction, cancelledCheckpoint } from "./waiting.js";
+import { MUST_WAIT, WaitInstruction } from "./waiting.js";
 
 /** What {@link CapacityLimiter.statistics} reports. */
 export interface CapacityLimiterStatistics {
@@ -73,19 +73,25 @@ class LimiterAcquire extends WaitInstruction<void> {
     super();
   }
 
-  enter(task: TaskImpl<unknown>): void {
-    const state = this.state;
+  protected check(task: TaskImpl<unknown>): void {
     const borrower = this.borrower === undefined ? task : this.borrower;
-    if (state.borrowers.has(borrower)) throw state.heldError(borrower, "CapacityLimiter.acquire()");
-    if (cancelledCheckpoint(task)) return;
-    if (state.borrowers.size < state.total) {
-      state.borrowers.add(borrower);
-      task.resumeSync(undefined);
-      return;
+    if (this.state.borrowers.has(borrower)) {
+      throw this.state.heldError(borrower, "CapacityLimiter.acquire()");
     }
-    const waiter = new TaskWaiter(task, borrower, null);
+  }
+
+  protected now(task: TaskImpl<unknown>): undefined | typeof MUST_WAIT {
+    const state = this.state;
+    // While tasks wait every token is out, so a free token means nobody waits.
+    if (state.borrowers.size >= state.total) return MUST_WAIT;
+    state.borrowers.add(this.borrower === undefined ? task : this.borrower);
+    return undefined;
+  }
+
+  protected park(task: TaskImpl<unknown>): void {
+    const waiter = new TaskWaiter(task, this.borrower === undefined ? task : this.borrower, null);
     task.block(waiter);
-    state.waiters.push(waiter);
+    this.state.waiters.push(waiter);
   }
 }
 

@@ -6,7 +6,7 @@ import type { TaskImpl } from "../kernel/task-impl.js";
 import { TaskWaiter, WaitQueue } from "../kernel/wait-queue.js";
 import type { GuardedBody } from "./guarded.js";
 import { Lock, type LockState, type LockStatistics } from "./lock.js";
-import { WaitInstruction, cancelledCheckpoint } from "./waiting.js";
+import { MUST_WAIT, WaitInstruction } from "./waiting.js";
 
 /** What {@link Condition.statistics} reports. */
 export interface ConditionStatistics {
@@ -22,8 +22,13 @@ class ConditionPark extends WaitInstruction<void> {
     super();
   }
 
-  enter(task: TaskImpl<unknown>): void {
-    if (cancelledCheckpoint(task)) return;
+  protected check(): void {}
+
+  protected now(): typeof MUST_WAIT {
+    return MUST_WAIT;
+  }
+
+  protected park(task: TaskImpl<unknown>): void {
     const waiter = new TaskWaiter(task, undefined, null);
     task.block(waiter);
     this.waiters.push(waiter);

@@ -1,7 +1,7 @@
 import type { Operation } from "../kernel/operation.js";
 import type { TaskImpl } from "../kernel/task-impl.js";
 import { TaskWaiter, WaitQueue } from "../kernel/wait-queue.js";
-import { WaitInstruction, cancelledCheckpoint } from "./waiting.js";
+import { MUST_WAIT, WaitInstruction } from "./waiting.js";
 
 /** What {@link Event.statistics} reports. */
 export interface EventStatistics {
@@ -19,16 +19,16 @@ class EventWait extends WaitInstruction<void> {
     super();
   }
 
-  enter(task: TaskImpl<unknown>): void {
-    if (cancelledCheckpoint(task)) return;
-    const state = this.state;
-    if (state.set) {
-      task.resumeSync(undefined);
-      return;
-    }
+  protected check(): void {}
+
+  protected now(): undefined | typeof MUST_WAIT {
+    return this.state.set ? undefined : MUST_WAIT;
+  }
+
+  protected park(task: TaskImpl<unknown>): void {
     const waiter = new TaskWaiter(task, undefined, null);
     task.block(waiter);
-    state.waiters.push(waiter);
+    this.state.waiters.push(waiter);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Task } from "../kernel/task.js";
 import type { TaskImpl } from "../kernel/task-impl.js";
 import { TaskWaiter, WaitQueue } from "../kernel/wait-queue.js";
 import { checkBody, runGuarded, type GuardedBody } from "./guarded.js";
-import { WaitInstruction, cancelledCheckpoint } from "./waiting.js";
+import { MUST_WAIT, WaitInstruction } from "./waiting.js";
 
 /** What {@link Lock.statistics} reports. */
 export interface LockStatistics {
@@ -61,18 +61,21 @@ class LockAcquire extends WaitInstruction<void> {
     super();
   }
 
-  enter(task: TaskImpl<unknown>): void {
+  protected check(task: TaskImpl<unknown>): void {
+    if (this.state.owner === task) throw this.state.reacquireError(task, "Lock.acquire()");
+  }
+
+  protected now(task: TaskImpl<unknown>): undefined | typeof MUST_WAIT {
     const state = this.state;
-    if (state.owner === task) throw state.reacquireError(task, "Lock.acquire()");
-    if (cancelledCheckpoint(task)) return;
-    if (state.owner === null) {
-      state.owner = task;
-      task.resumeSync(undefined);
-      return;
-    }
+    if (state.owner !== null) return MUST_WAIT;
+    state.owner = task;
+    return undefined;
+  }
+
+  protected park(task: TaskImpl<unknown>): void {
     const waiter = new TaskWaiter(task, undefined, null);
     task.block(waiter);
-    state.waiters.push(waiter);
+    this.state.waiters.push(waiter);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Operation } from "../kernel/operation.js";
 import type { TaskImpl } from "../kernel/task-impl.js";
 import { TaskWaiter, WaitQueue } from "../kernel/wait-queue.js";
 import { checkBody, runGuarded, type GuardedBody } from "./guarded.js";
-import { WaitInstruction, cancelledCheckpoint } from "./waiting.js";
+import { MUST_WAIT, WaitInstruction } from "./waiting.js";
 
 /** Options of {@link Semaphore}. */
 export interface SemaphoreOptions {
@@ -34,17 +34,19 @@ class SemaphoreAcquire extends WaitInstruction<void> {
     super();
   }
 
-  enter(task: TaskImpl<unknown>): void {
-    if (cancelledCheckpoint(task)) return;
+  protected check(): void {}
+
+  protected now(): undefined | typeof MUST_WAIT {
     const state = this.state;
-    if (state.value > 0) {
-      state.value--;
-      task.resumeSync(undefined);
-      return;
-    }
+    if (state.value === 0) return MUST_WAIT;
+    state.value--;
+    return undefined;
+  }
+
+  protected park(task: TaskImpl<unknown>): void {
     const waiter = new TaskWaiter(task, undefined, null);
     task.block(waiter);
-    state.waiters.push(waiter);
+    this.state.waiters.push(waiter);
   }
 }
 
