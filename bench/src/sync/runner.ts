@@ -67,7 +67,7 @@ export async function runSync(options: SyncOptions): Promise<string> {
     return rs[0]!.n / (median(rs.map((r) => median(r.times))) / 1000);
   };
   const cellText = (r: number): string =>
-    Number.isFinite(r) ? `${count(r)}/s (${(1e9 / r).toPrecision(3)} ns)` : "—";
+    Number.isFinite(r) ? `${count(r)}/s (${perOp(1e9 / r)})` : "—";
   const rows = BENCHES.map((bench) => {
     const copse = rate("copse", bench.id);
     const effect = rate("effect", bench.id);
@@ -80,11 +80,9 @@ export async function runSync(options: SyncOptions): Promise<string> {
       ratio(copse / effect),
       stats === undefined
         ? ""
-        : `${(stats["turns"]! / n).toFixed(3)} turns/op, ${stats["promises"]} promises, ${stats["microtasks"]} µtasks`,
+        : `${(stats["turns"]! / n).toFixed(3)} turns/op, ${stats["microtasks"]} µtasks, ${stats["promises"]} promises`,
     ];
   });
-  const processes = results.get(key(all[0]!))!;
-  const perProcess = `${processes.length} × ${processes[0]?.times.length ?? 0}`;
   return [
     table(
       [
@@ -103,10 +101,17 @@ export async function runSync(options: SyncOptions): Promise<string> {
     "",
     `${options.n} operations per run (Effection: ${options.slowN}); every cell ran in its own ` +
       `processes (${options.processes}, rounds interleaved), ${options.warmup} warm-up runs, then up to ` +
-      `${options.runs} measured runs or ${options.budgetMs} ms per process (copse channel-0: ${perProcess} processes × runs); ` +
+      `${options.runs} measured runs or ${options.budgetMs} ms per process; ` +
       "figure: n ÷ the median over processes of each process's median run. " +
-      '"copse vs Effect" is the ratio of throughputs (above 1: copse is faster).',
+      '"copse vs Effect" is the ratio of throughputs (above 1: copse is faster). ' +
+      "The runtime column counts the last run's run-queue turns per operation, the microtasks " +
+      "it queued and the promises it made (1 when the harness awaited the run's task).",
   ].join("\n");
+}
+
+/** A time per operation: ns below 1 µs, else µs. */
+function perOp(ns: number): string {
+  return ns < 1000 ? `${ns.toPrecision(3)} ns` : `${(ns / 1000).toPrecision(3)} µs`;
 }
 
 function key(cell: Cell): string {
