@@ -75,6 +75,32 @@ class Send<T> extends WaitInstruction<void> implements Sender {
  * The sending end of a {@link channel}. Any number of tasks may send
  * through one end at once; `clone()` makes more ends for more producers,
  * and receivers see the end of the channel once every clone is closed.
+ *
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ClosedResourceError, channel, nursery, run } from "@copse/core";
+ *
+ * const [send, receive] = channel<string>(1);
+ * const got = await run(() =>
+ *   nursery(function* (n) {
+ *     for (const name of ["a", "b"]) {
+ *       const mine = send.clone(); // one clone per producer
+ *       n.startSoon(function* () {
+ *         yield* mine.send(name);
+ *         mine.close();
+ *       });
+ *     }
+ *     send.close(); // the clones keep the channel open
+ *     const values: string[] = [];
+ *     yield* receive.forEach((value) => {
+ *       values.push(value);
+ *     }); // ends once both clones are closed
+ *     return values;
+ *   }),
+ * );
+ * assert.deepEqual(got, ["a", "b"]);
+ * assert.throws(() => send.trySend("late"), ClosedResourceError); // this end is closed
+ * ```
  */
 export class SendEnd<T> {
   /** @internal */

@@ -173,8 +173,12 @@ export class Lock {
   /**
    * Runs `body` (an operation, or a function returning one) holding the
    * lock: acquires it, runs the body, and releases the lock however the
-   * body ends. Returns the body's value. Suspends as `acquire()` does and
-   * then as the body does.
+   * body ends (value, error, `Cancelled`). Returns the body's value.
+   * Suspends as `acquire()` does and then as the body does; if the lock is
+   * free and the body does not suspend, nothing suspends.
+   *
+   * @throws TypeError at the call if `body` is neither an operation nor a
+   *   function; at the `yield*` the errors of `acquire()` and the body's.
    */
   withLock<T>(body: GuardedBody<T>): Operation<T> {
     checkBody(body, "Lock.withLock");
