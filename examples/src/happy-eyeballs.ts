@@ -3,7 +3,7 @@
 // previous one failed; the first to connect wins and every other attempt is
 // cancelled and its socket closed.
 import { connect, type Socket } from "node:net";
-import { Cancelled, action, call, nursery, type Nursery, type Operation } from "@copse/core";
+import { Cancelled, Event, call, nursery, type Nursery, type Operation } from "@copse/core";
 import { moveOnAfter } from "@copse/timeout";
 
 /** The delay between attempts that RFC 8305 recommends, and Trio's default. */
@@ -44,31 +44,6 @@ export class AllAttemptsFailedError extends AggregateError {
   }
 }
 
-/** A one-shot flag a task can wait for: set when an attempt fails. */
-class Flag {
-  private raised = false;
-  private wake: (() => void) | null = null;
-
-  raise(): void {
-    this.raised = true;
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-
-  /** Returns at once if raised already (no suspension), else waits for `raise`. */
-  *wait(): Operation<true> {
-    if (this.raised) return true;
-    yield* action<void>((resolve) => {
-      this.wake = resolve;
-      return () => {
-        this.wake = null;
-      };
-    });
-    return true;
-  }
-}
-
 /** What the attempts of one race share. */
 interface Race<T> {
   readonly attempts: readonly (() => Operation<T>)[];
@@ -78,7 +53,7 @@ interface Race<T> {
   nursery: Nursery | undefined;
 }
 
-function* runAttempt<T>(race: Race<T>, index: number, failed: Flag): Operation<void> {
+function* runAttempt<T>(race: Race<T>, index: number, failed: Event): Operation<void> {
   try {
     const value = yield* race.attempts[index]!();
     // Two attempts can succeed in the same turn; the first one to get here
@@ -94,7 +69,7 @@ function* runAttempt<T>(race: Race<T>, index: number, failed: Flag): Operation<v
     }
     race.errors[index] = error;
     race.onEvent({ kind: "failed", attempt: index, error });
-    failed.raise();
+    failed.set();
   }
 }
 
@@ -183,11 +158,12 @@ function* runRace<T>(race: Race<T>, delay: number): Operation<RaceWinner<T>> {
     race.nursery = n;
     let because: "first" | "previous failed" | "delay elapsed" = "first";
     for (let i = 0; i < attempts.length && race.winner === undefined; i++) {
-      const failed = new Flag();
+      // Set when this attempt fails: the next one starts then, or after `delay`.
+      const failed = new Event();
       race.onEvent({ kind: "start", attempt: i, because });
       n.startTask(() => runAttempt(race, i, failed), { name: `attempt ${i}` });
-      const early = yield* moveOnAfter(delay, () => failed.wait());
-      because = early === true ? "previous failed" : "delay elapsed";
+      yield* moveOnAfter(delay, () => failed.wait());
+      because = failed.isSet ? "previous failed" : "delay elapsed";
     }
   });
   if (race.winner === undefined) throw new AllAttemptsFailedError(race.errors);

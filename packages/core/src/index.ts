@@ -24,6 +24,21 @@ export { action, type ActionSetup } from "./primitives/action.js";
 export { call, until } from "./primitives/call.js";
 export { useAbortSignal } from "./primitives/abort-signal.js";
 
+// Synchronization.
+export { Event, type EventStatistics } from "./sync/event.js";
+export { Lock, type LockStatistics } from "./sync/lock.js";
+export { Semaphore, type SemaphoreOptions, type SemaphoreStatistics } from "./sync/semaphore.js";
+export { CapacityLimiter, type CapacityLimiterStatistics } from "./sync/capacity-limiter.js";
+export { Condition, type ConditionStatistics } from "./sync/condition.js";
+export { type GuardedBody } from "./sync/guarded.js";
+
+// Channels.
+export { channel } from "./channel/channel.js";
+export type { SendEnd } from "./channel/send-end.js";
+export type { ReceiveEnd, TryReceiveResult } from "./channel/receive-end.js";
+export type { ChannelStatistics } from "./channel/state.js";
+export { EndOfChannel, ClosedResourceError, BrokenResourceError } from "./channel/errors.js";
+
 // Combinators.
 export { all } from "./combinators/all.js";
 export { race } from "./combinators/race.js";
