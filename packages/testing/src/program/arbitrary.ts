@@ -210,10 +210,16 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
  *    or inside — never one inner to its own nursery, which may have
  *    closed. A join names a task started earlier in its task's code (or
  *    before its task was started), so no two tasks can wait for each other.
+ * 7. *A race is won in time.* The first child of a `race` to end wins, and
+ *    its children start at one instant: one that starts a task there (with
+ *    `startSoon`/`startTask`) would end before or after its siblings
+ *    depending on where that task's first step runs. So a race's children
+ *    start tasks only after their first sleep (a start there gets a sleep
+ *    of its own).
  *
  * Each rule was found necessary: `packages/testing/test/program.test.ts`
- * shows programs that break rule 3 or 4 differing between paths on a
- * correct runtime. Checkpoints stay everywhere else (in the main task at
+ * shows programs that break rule 2 (for a join), 3, 4 or 7 differing
+ * between paths on a correct runtime. Checkpoints stay everywhere else (in the main task at
  * any time, in children after their first sleep, in cleanup), and so do
  * same-instant cascades: a failure cancels its nursery, the cancelled
  * tasks' cleanup runs, more errors join the group, at one instant.

@@ -49,6 +49,8 @@ interface Place {
   readonly fresh: boolean;
   /** Whether this is `finally`/`catch` code of its task. */
   readonly cleanup: boolean;
+  /** The race whose child this code is, while it may run at the race's start instant. */
+  readonly racing: string | null;
   /** The handles this code may join (one list per task's code, see `Place` of the generator). */
   readonly handles: Handle[];
 }
@@ -71,7 +73,9 @@ interface Place {
  * own; a `join` names a task started earlier with
  * `startSoon`/`startTask` in its task's code (or before its task was
  * started), and joins without a sleep of its own only a task whose nursery
- * has exited, without rethrowing; only a child spawned with `start` calls
+ * has exited, without rethrowing; a child of a `race` starts tasks (with
+ * `startSoon`/`startTask`) only after its first sleep or with a sleep of
+ * their own; only a child spawned with `start` calls
  * `started`, and it calls it in its top-level body; ids are unique. The
  * kit cannot look inside custom statements: only their durations are
  * checked.
@@ -96,7 +100,9 @@ export function raceFreedomViolations(program: Program): string[] {
     let here = place;
     stmts.forEach((stmt, index) => {
       one(stmt, here, topLevel, index);
-      if (here.fresh && leavesInstant(stmt)) here = { ...here, fresh: false };
+      if ((here.fresh || here.racing !== null) && leavesInstant(stmt)) {
+        here = { ...here, fresh: false, racing: null };
+      }
     });
   };
 
@@ -107,9 +113,10 @@ export function raceFreedomViolations(program: Program): string[] {
     nurseries: readonly VisibleNursery[],
     startChild: boolean,
     fresh: boolean,
+    racing: string | null = null,
   ): void => {
     const handles = place.handles.map((h): Handle => ({ ...h }));
-    block(task.body, { task, startChild, nurseries, fresh, cleanup: false, handles }, true);
+    block(task.body, { task, startChild, nurseries, fresh, cleanup: false, racing, handles }, true);
   };
 
   const failsAtOnce = (task: TaskSpec): boolean => {
@@ -186,6 +193,11 @@ export function raceFreedomViolations(program: Program): string[] {
             `${task.id} is started in ${stmt.into} of another task, so it must be started after a sleep`,
           );
         }
+        if (place.racing !== null && stmt.via !== "start" && stmt.after === null) {
+          out.push(
+            `${task.id} is started at the instant race ${place.racing} starts, by one of its children, so it must be started after a sleep`,
+          );
+        }
         const startChild = stmt.via === "start";
         if (startChild && !task.body.some((s) => s.kind === "started")) {
           out.push(
@@ -250,7 +262,9 @@ export function raceFreedomViolations(program: Program): string[] {
               );
             }
           }
-          child(task, place, place.nurseries, false, place.fresh && stmt.after === null);
+          const now = stmt.after === null;
+          const racing = stmt.op === "race" ? stmt.id : now ? place.racing : null;
+          child(task, place, place.nurseries, false, place.fresh && now, racing);
         }
         return;
       }
@@ -271,6 +285,7 @@ export function raceFreedomViolations(program: Program): string[] {
       nurseries: [],
       fresh: false,
       cleanup: false,
+      racing: null,
       handles: [],
     },
     true,

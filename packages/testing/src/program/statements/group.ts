@@ -22,11 +22,14 @@ function groupRaw(op: "all" | "race", t: number, children: readonly RawChild[]):
       if (firstThrow) n.time(t, (ms) => (s.after = ms));
       // The children run in their owner's step, eagerly, in order, in every
       // run; after the group's own sleep they are past any start instant.
-      const at = firstThrow ? { ...place, fresh: false } : place;
+      const at = firstThrow ? { ...place, fresh: false, racing: null } : place;
+      // Rule 7: the children of a race start no task at its start instant.
+      const racing = op === "race" ? id : at.racing;
       s.children = children.map((c) =>
         n.task(n.id("t"), c.body, at, {
           into: null,
           startChild: false,
+          racing,
           first: throwing && c.firstThrow ? [{ kind: "throw", after: null, error: n.id("e") }] : [],
         }),
       );

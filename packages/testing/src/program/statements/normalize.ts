@@ -64,6 +64,7 @@ export class Normalizer {
       startChild: false,
       fresh: false,
       cleanup: false,
+      racing: null,
       handles: [],
     });
     if (this.timed.length > MAX_TIMED) return null;
@@ -90,7 +91,9 @@ export class Normalizer {
       const stmt = r.normalize(this, here);
       if (stmt === null) continue;
       out.push(stmt);
-      if (here.fresh && leavesInstant(stmt)) here = { ...here, fresh: false };
+      if ((here.fresh || here.racing !== null) && leavesInstant(stmt)) {
+        here = { ...here, fresh: false, racing: null };
+      }
     }
     return out;
   }
@@ -111,7 +114,8 @@ export class Normalizer {
   /**
    * A child task `id` living in nursery `into` (of `place`'s visible
    * nurseries; `null` for the child of a group, which lives inside all of
-   * them), its body normalised from `raw` after `first`.
+   * them), its body normalised from `raw` after `first`; `racing`: the
+   * race at whose start instant a group's child begins.
    */
   task(
     id: string,
@@ -121,6 +125,7 @@ export class Normalizer {
       readonly into: string | null;
       readonly startChild: boolean;
       readonly first?: readonly Stmt[];
+      readonly racing?: string | null;
     },
   ): TaskSpec {
     const { into } = options;
@@ -140,6 +145,7 @@ export class Normalizer {
       // A group's children run inside their owner's step, at its place.
       fresh: into === null ? place.fresh : true,
       cleanup: false,
+      racing: into === null ? (options.racing ?? null) : null,
       handles: place.handles.map((h): Handle => ({ ...h })),
     };
     const body = [...(options.first ?? []), ...this.block(raw, child)];
