@@ -280,7 +280,7 @@ const plants: readonly Plant[] = [
     name: "(h) race returns before its losers have ended",
     plant: plantRaceLeavesLosers,
     senses: [3],
-    maxSize: 3,
+    maxSize: 5,
   },
 ];
 

@@ -1,4 +1,4 @@
-// SEMANTICS.md cases written as programs: each is the same on the lazy,
+// Cases of the semantics catalogue written as programs: each is the same on the lazy,
 // eager and mixed paths (§B.7) and its trace shows the expected outcome.
 import { describe, expect, test } from "vitest";
 import { build as b, checkEquivalence, formatReport, raceFreedomViolations } from "../src/index.js";
@@ -17,7 +17,7 @@ const task = b.task;
 /** The flags of a scope that was cancelled and caught the `Cancelled` it raised. */
 const CAUGHT_ITS_CANCEL = { cancelCalled: true, cancelledCaught: true } as const;
 
-describe("SEMANTICS cases as programs are the same on every path", () => {
+describe("catalogue cases as programs are the same on every path", () => {
   test("L07/X09: a child started into a cancelled nursery runs, then is cancelled; cleanup once", () => {
     const trace = samePaths(
       b.program([
@@ -545,12 +545,16 @@ describe("joins, calls, all and race as programs are the same on every path", ()
     const trace = samePaths(
       b.program([
         b.race("g1", [
-          task("t1", [b.try("x1", [b.sleep(4)], { onCancelled: [], cleanup: [] })]),
+          task("t1", [b.try("x1", [b.sleep(4)], { onCancelled: [], cleanup: [] }), b.sleep(64)]),
           task("t2", [b.sleep(2)]),
         ]),
-        b.try("x2", [b.race("g2", [task("t3", [b.throw(8, "e1")]), task("t4", [b.sleep(16)])])], {
-          catchErrors: true,
-        }),
+        b.try(
+          "x2",
+          [b.race("g2", [task("t3", [b.throw(8, "e1"), b.sleep(32)]), task("t4", [b.sleep(16)])])],
+          {
+            catchErrors: true,
+          },
+        ),
       ]),
     );
     expect(trace.scopes["g1"]).toMatchObject({ result: 'returned "v2"', exitedAt: 2 });

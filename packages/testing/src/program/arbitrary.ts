@@ -210,12 +210,16 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
  *    or inside — never one inner to its own nursery, which may have
  *    closed. A join names a task started earlier in its task's code (or
  *    before its task was started), so no two tasks can wait for each other.
- * 7. *A race is won in time.* The first child of a `race` to end wins, and
- *    its children start at one instant: one that starts a task there (with
- *    `startSoon`/`startTask`) would end before or after its siblings
- *    depending on where that task's first step runs. So a race's children
- *    start tasks only after their first sleep (a start there gets a sleep
- *    of its own).
+ * 7. *A race is won in time.* The first child of a `race` to end wins, so
+ *    the order in which children end within one instant must not matter —
+ *    and it may: a child that waits at that instant for a task started
+ *    there (a nursery exit) ends before or after its siblings depending on
+ *    where that task's first step runs. So every child of a race ends with
+ *    a sleep of its own: it can end normally only as the first thing at an
+ *    instant of its own — or it ends in its eager step (it is empty or
+ *    fails at once), before the race can suspend. (A child that fails or is
+ *    cancelled first makes the race fail whatever the order: group errors
+ *    are multisets.)
  *
  * Each rule was found necessary: `packages/testing/test/program.test.ts`
  * shows programs that break rule 2 (for a join), 3, 4 or 7 differing

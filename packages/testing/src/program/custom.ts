@@ -30,9 +30,10 @@ export interface StatementContext {
  * turns it into a {@link StatementArbitrary} for {@link programArbitrary}.
  *
  * Race-freedom is the definition's part of the bargain: `run` may suspend
- * only in `ctx.sleep(ms)` with one of the statement's `durations` (each a
- * distinct power of two, at most once each) and in `ctx.body()`, and may
- * act on other tasks (cancel, fail, start) only right after such a sleep.
+ * only by sleeping for one of the statement's `durations` (each a distinct
+ * power of two, at most once each; `ctx.sleep` logs the sleep too) and in
+ * `ctx.body()`, and may act on other tasks (cancel, fail, start) only right
+ * after such a sleep.
  * An operation that keeps to that cannot tell the paths apart unless
  * copse does.
  */

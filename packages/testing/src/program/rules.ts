@@ -39,6 +39,16 @@ export function leavesInstant(stmt: Stmt): boolean {
   }
 }
 
+/**
+ * Whether a child certainly ends in its first step: it is empty, or fails at once.
+ *
+ * @internal
+ */
+export function endsAtOnce(child: TaskSpec): boolean {
+  const first = child.body[0];
+  return first === undefined || (first.kind === "throw" && first.after === null);
+}
+
 interface Place {
   /** The task whose code this is, and whether it was spawned with `start`. */
   readonly task: TaskSpec;
@@ -49,8 +59,6 @@ interface Place {
   readonly fresh: boolean;
   /** Whether this is `finally`/`catch` code of its task. */
   readonly cleanup: boolean;
-  /** The race whose child this code is, while it may run at the race's start instant. */
-  readonly racing: string | null;
   /** The handles this code may join (one list per task's code, see `Place` of the generator). */
   readonly handles: Handle[];
 }
@@ -73,9 +81,8 @@ interface Place {
  * own; a `join` names a task started earlier with
  * `startSoon`/`startTask` in its task's code (or before its task was
  * started), and joins without a sleep of its own only a task whose nursery
- * has exited, without rethrowing; a child of a `race` starts tasks (with
- * `startSoon`/`startTask`) only after its first sleep or with a sleep of
- * their own; only a child spawned with `start` calls
+ * has exited, without rethrowing; every child of a `race` ends with a
+ * sleep, unless it is empty or fails in its first step; only a child spawned with `start` calls
  * `started`, and it calls it in its top-level body; ids are unique. The
  * kit cannot look inside custom statements: only their durations are
  * checked.
@@ -100,9 +107,7 @@ export function raceFreedomViolations(program: Program): string[] {
     let here = place;
     stmts.forEach((stmt, index) => {
       one(stmt, here, topLevel, index);
-      if ((here.fresh || here.racing !== null) && leavesInstant(stmt)) {
-        here = { ...here, fresh: false, racing: null };
-      }
+      if (here.fresh && leavesInstant(stmt)) here = { ...here, fresh: false };
     });
   };
 
@@ -113,10 +118,9 @@ export function raceFreedomViolations(program: Program): string[] {
     nurseries: readonly VisibleNursery[],
     startChild: boolean,
     fresh: boolean,
-    racing: string | null = null,
   ): void => {
     const handles = place.handles.map((h): Handle => ({ ...h }));
-    block(task.body, { task, startChild, nurseries, fresh, cleanup: false, racing, handles }, true);
+    block(task.body, { task, startChild, nurseries, fresh, cleanup: false, handles }, true);
   };
 
   const failsAtOnce = (task: TaskSpec): boolean => {
@@ -193,11 +197,6 @@ export function raceFreedomViolations(program: Program): string[] {
             `${task.id} is started in ${stmt.into} of another task, so it must be started after a sleep`,
           );
         }
-        if (place.racing !== null && stmt.via !== "start" && stmt.after === null) {
-          out.push(
-            `${task.id} is started at the instant race ${place.racing} starts, by one of its children, so it must be started after a sleep`,
-          );
-        }
         const startChild = stmt.via === "start";
         if (startChild && !task.body.some((s) => s.kind === "started")) {
           out.push(
@@ -262,9 +261,13 @@ export function raceFreedomViolations(program: Program): string[] {
               );
             }
           }
-          const now = stmt.after === null;
-          const racing = stmt.op === "race" ? stmt.id : now ? place.racing : null;
-          child(task, place, place.nurseries, false, place.fresh && now, racing);
+          const last = task.body[task.body.length - 1];
+          if (stmt.op === "race" && last?.kind !== "sleep" && !endsAtOnce(task)) {
+            out.push(
+              `${task.id} is a child of race ${stmt.id}, so it must end with a sleep of its own (or at once)`,
+            );
+          }
+          child(task, place, place.nurseries, false, place.fresh && stmt.after === null);
         }
         return;
       }
@@ -285,7 +288,6 @@ export function raceFreedomViolations(program: Program): string[] {
       nurseries: [],
       fresh: false,
       cleanup: false,
-      racing: null,
       handles: [],
     },
     true,

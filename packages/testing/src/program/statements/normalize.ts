@@ -64,7 +64,6 @@ export class Normalizer {
       startChild: false,
       fresh: false,
       cleanup: false,
-      racing: null,
       handles: [],
     });
     if (this.timed.length > MAX_TIMED) return null;
@@ -91,9 +90,7 @@ export class Normalizer {
       const stmt = r.normalize(this, here);
       if (stmt === null) continue;
       out.push(stmt);
-      if ((here.fresh || here.racing !== null) && leavesInstant(stmt)) {
-        here = { ...here, fresh: false, racing: null };
-      }
+      if (here.fresh && leavesInstant(stmt)) here = { ...here, fresh: false };
     }
     return out;
   }
@@ -114,8 +111,7 @@ export class Normalizer {
   /**
    * A child task `id` living in nursery `into` (of `place`'s visible
    * nurseries; `null` for the child of a group, which lives inside all of
-   * them), its body normalised from `raw` after `first`; `racing`: the
-   * race at whose start instant a group's child begins.
+   * them), its body normalised from `raw` after `first`.
    */
   task(
     id: string,
@@ -125,7 +121,6 @@ export class Normalizer {
       readonly into: string | null;
       readonly startChild: boolean;
       readonly first?: readonly Stmt[];
-      readonly racing?: string | null;
     },
   ): TaskSpec {
     const { into } = options;
@@ -145,7 +140,6 @@ export class Normalizer {
       // A group's children run inside their owner's step, at its place.
       fresh: into === null ? place.fresh : true,
       cleanup: false,
-      racing: into === null ? (options.racing ?? null) : null,
       handles: place.handles.map((h): Handle => ({ ...h })),
     };
     const body = [...(options.first ?? []), ...this.block(raw, child)];

@@ -35,12 +35,8 @@ function spawnRaw(r: RawSpawn): RawStmt {
         task: { id, body: [], value: "" },
       };
       // Rule 3: a child that fails in its first step, or one started into
-      // another task's nursery, is started first thing at a fresh instant;
-      // rule 7: so is one that a race's child would start at the race's instant.
-      const racing = place.racing !== null && r.via !== "start";
-      if (firstThrow || into.task !== place.task || racing) {
-        n.time(r.t, (ms) => (spawn.after = ms));
-      }
+      // another task's nursery, is started first thing at a fresh instant.
+      if (firstThrow || into.task !== place.task) n.time(r.t, (ms) => (spawn.after = ms));
       let body = r.body;
       if (r.via === "start") {
         // Rule 5: a `start` child always calls `started` at its top level:

@@ -85,13 +85,6 @@ export interface Place {
   /** Whether this is `finally`/`catch` code of its task, where an error may be on its way out. */
   readonly cleanup: boolean;
   /**
-   * The `race` this code is a child of (or in a group inside one), while it
-   * may still run at the instant the race started; `null` otherwise. A
-   * task started here would decide, by when its first step runs, which
-   * child ends first at that instant (rule 7).
-   */
-  readonly racing: string | null;
-  /**
    * The handles this code may join: tasks its task started earlier (in
    * program order), and those its spawner could join when it started it.
    * One list per task's code, extended as the task's statements are read.
