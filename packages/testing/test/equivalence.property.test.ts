@@ -1,5 +1,5 @@
-// The eager/lazy equivalence property of DESIGN.md ("Semantics that must
-// hold on both paths") and SEMANTICS.md §B.7, run in CI: 10 000 generated
+// The eager/lazy equivalence property (the semantics that must hold on both
+// start paths, §B.7 of the semantics catalogue), run in CI: 10 000 generated
 // programs (about 3 s; at least 2 000 are required) with the fixed seed of
 // test/setup.ts. `FC_RUNS` (or `pnpm test:props --runs 100000`) changes the
 // count and `FC_SEED` the seed; a failure prints the seed, the replay path,
