@@ -10,17 +10,24 @@ import { equivalenceProperty } from "../src/index.js";
 
 const CI_RUNS = 10_000;
 const runs = fc.readConfigureGlobal().numRuns ?? CI_RUNS;
+// A program takes well under a millisecond; 2 ms each leaves room for a
+// loaded machine when FC_RUNS asks for many more than CI runs.
+const timeout = Math.max(60_000, runs * 2);
 
-test(`lazy, eager and mixed runs are the same in the seven senses of §B.7 (${runs} programs)`, () => {
-  const details = fc.check(equivalenceProperty(), { numRuns: runs });
-  if (details.failed) {
-    // The report gives the seed, the replay path and the shrunk program; the
-    // property's own error lists the findings.
-    const error = details.errorInstance;
-    throw new Error(
-      `${fc.defaultReportMessage(details)}\n${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
-  }
-  expect(details.numRuns).toBe(runs);
-});
+test(
+  `lazy, eager and mixed runs are the same in the seven senses of §B.7 (${runs} programs)`,
+  () => {
+    const details = fc.check(equivalenceProperty(), { numRuns: runs });
+    if (details.failed) {
+      // The report gives the seed, the replay path and the shrunk program; the
+      // property's own error lists the findings.
+      const error = details.errorInstance;
+      throw new Error(
+        `${fc.defaultReportMessage(details)}\n${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+    expect(details.numRuns).toBe(runs);
+  },
+  timeout,
+);
