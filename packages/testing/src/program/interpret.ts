@@ -659,11 +659,13 @@ export function interpret(program: Program, options: InterpretOptions): Trace {
   // Errors are thrown and caught by the thousand and their stacks are never
   // read: not capturing them makes a run about a tenth faster. The run is
   // synchronous, so the limit is back before any other code runs.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  // (`stackTraceLimit` is V8's; elsewhere setting it does nothing.)
+  const errors = Error as { stackTraceLimit?: number };
+  const limit = errors.stackTraceLimit;
+  errors.stackTraceLimit = 0;
   try {
     return new Interpreter(program, options).run();
   } finally {
-    Error.stackTraceLimit = limit;
+    errors.stackTraceLimit = limit;
   }
 }
