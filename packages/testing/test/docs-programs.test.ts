@@ -1,24 +1,22 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { describe, expect, test } from "vitest";
-import { docBlocks, runDocBlock } from "../../../test/doc-blocks.js";
+import { expect } from "vitest";
+import { describeDocBlocks, packageDir } from "./doc-suite.js";
 
-const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const sources = readdirSync(join(packageDir, "src", "program"))
-  .filter((f) => f.endsWith(".ts"))
-  .map((f) => `src/program/${f}`);
-const blocks = docBlocks(packageDir, ["docs/programs.md", ...sources]);
+const sources = ["src/program", "src/program/statements"].flatMap((dir) =>
+  readdirSync(join(packageDir, dir))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => `${dir}/${f}`),
+);
 
-describe("the examples of docs/programs.md and of the program kit's TSDoc run", () => {
-  test("there are examples in the guide and in the TSDoc", () => {
-    expect(blocks.some((b) => b.where.startsWith("docs/"))).toBe(true);
-    expect(blocks.filter((b) => b.where.startsWith("src/")).length).toBeGreaterThanOrEqual(4);
-  });
-  blocks.forEach((block, index) => {
-    test(block.where, async () => {
-      await runDocBlock(packageDir, block, index);
-      expect(block.code).toContain("@copse/testing");
-    });
-  });
-});
+describeDocBlocks(
+  "the examples of docs/programs.md and of the program kit's TSDoc run",
+  ["docs/programs.md", ...sources],
+  {
+    enough: (blocks) => {
+      expect(blocks.some((b) => b.where.startsWith("docs/"))).toBe(true);
+      expect(blocks.filter((b) => b.where.startsWith("src/")).length).toBeGreaterThanOrEqual(5);
+    },
+    importsKit: true,
+  },
+);

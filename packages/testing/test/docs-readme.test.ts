@@ -1,15 +1,7 @@
-import { fileURLToPath } from "node:url";
-import { describe, expect, test } from "vitest";
-import { docBlocks, runDocBlock } from "../../../test/doc-blocks.js";
+import { expect } from "vitest";
+import { describeDocBlocks } from "./doc-suite.js";
 
-const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const blocks = docBlocks(packageDir, ["README.md", "src/virtual-clock.ts"]);
-
-describe("README examples run", () => {
-  test("there are examples", () => expect(blocks.length).toBeGreaterThanOrEqual(4));
-  blocks.forEach((block, index) => {
-    test(block.where, async () => {
-      await runDocBlock(packageDir, block, index);
-    });
-  });
+describeDocBlocks("README examples run", ["README.md", "src/virtual-clock.ts"], {
+  enough: (blocks) => expect(blocks.length).toBeGreaterThanOrEqual(4),
+  importsKit: false,
 });

@@ -1,19 +1,21 @@
-// The equivalence property has teeth: each known eager bug of SEMANTICS.md §C
-// is planted into a deliberately broken runtime (prototypes of the kernel
-// classes patched from outside the core, restored in `finally`), and the
-// property must find it and shrink it to a small program. The plants use
-// only names that `@copse/core/internal` exports (`NurseryImpl`'s methods,
-// `kernel.current`, `startEagerly`, `currentEffectiveDeadline`), not private
-// fields, so that they survive refactorings of the kernel.
+// The equivalence property has teeth: each known eager bug of the semantics
+// catalogue (§C) and a natural bug per kind of joins, `call`, `all` and
+// `race` is planted into a deliberately broken runtime (prototypes of the
+// kernel classes patched from outside the core, restored in `finally`), and
+// the property must find it and shrink it to a small program. The plants use
+// only names that `@copse/core/internal` exports (`NurseryImpl`'s and
+// `TaskImpl`'s methods, `kernel.current`, `startEagerly`,
+// `currentEffectiveDeadline`), not private fields, so that they survive
+// refactorings of the kernel.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Cancelled, type Operation, type StartOptions, type Task } from "@copse/core";
 import {
   NurseryImpl,
+  TaskImpl,
   currentEffectiveDeadline,
   kernel,
   startEagerly,
-  type TaskImpl,
 } from "@copse/core/internal";
 import {
   checkEquivalence,
@@ -37,33 +39,46 @@ function patch<T extends object, K extends keyof T>(proto: T, key: K, value: T[K
 type StartTask = <T>(this: NurseryImpl, fn: () => Operation<T>, options?: StartOptions) => Task<T>;
 const realStartTask = NurseryImpl.prototype.startTask as StartTask;
 
-/**
- * (a) SEMANTICS §C.1 item 1 (python/cpython#97696): the eager step runs with
- * the caller as the current task, so scopes, nurseries and timeouts opened
- * in it attach to the caller.
- */
-function plantWrongCurrentTask(): Restore {
+/** Replaces `startTask` by `wrap`, which gets the real start of the task as `start`. */
+function wrapStartTask(wrap: (start: () => Task<unknown>) => Task<unknown>): Restore {
   return patch(NurseryImpl.prototype, "startTask", function (this: NurseryImpl, fn, options) {
-    const caller = kernel.current;
-    const slot = Object.getOwnPropertyDescriptor(kernel, "current")!;
-    let actual = kernel.current;
-    Object.defineProperty(kernel, "current", {
-      configurable: true,
-      enumerable: true,
-      get: () => caller ?? actual,
-      set: (task: TaskImpl<unknown> | null) => (actual = task),
-    });
-    try {
-      return realStartTask.call(this, fn, options);
-    } finally {
-      Object.defineProperty(kernel, "current", slot);
-      kernel.current = actual;
-    }
+    return wrap(() => realStartTask.call(this, fn, options));
   } as StartTask);
 }
 
 /**
- * (b) SEMANTICS §C.1 items 2 and 4 (python/cpython#128550, #155418): the
+ * Makes `currentTask()` return the task that was current before `run`
+ * started, while `run` runs (it still steps the right task).
+ */
+function withCallerAsCurrent<T>(run: () => T): T {
+  const caller = kernel.current;
+  const slot = Object.getOwnPropertyDescriptor(kernel, "current")!;
+  let actual = kernel.current;
+  Object.defineProperty(kernel, "current", {
+    configurable: true,
+    enumerable: true,
+    get: () => caller ?? actual,
+    set: (task: TaskImpl<unknown> | null) => (actual = task),
+  });
+  try {
+    return run();
+  } finally {
+    Object.defineProperty(kernel, "current", slot);
+    kernel.current = actual;
+  }
+}
+
+/**
+ * (a) §C.1 item 1 (python/cpython#97696): the eager step runs with
+ * the caller as the current task, so scopes, nurseries and timeouts opened
+ * in it attach to the caller.
+ */
+function plantWrongCurrentTask(): Restore {
+  return wrapStartTask((start) => withCallerAsCurrent(start));
+}
+
+/**
+ * (b) §C.1 items 2 and 4 (python/cpython#128550, #155418): the
  * child is registered in its nursery's set of children only after its
  * first step, and not at all if it finished during it (CPython 3.13's
  * "if not done: register").
@@ -92,18 +107,18 @@ function plantLateAttach(): Restore {
   } as StartTask);
 }
 
-/** (c) SEMANTICS X08: an error of the eager first step is thrown out of `startTask`. */
+/** (c) X08: an error of the eager first step is thrown out of `startTask`. */
 function plantThrowingStartTask(): Restore {
-  return patch(NurseryImpl.prototype, "startTask", function (this: NurseryImpl, fn, options) {
-    const task = realStartTask.call(this, fn, options);
+  return wrapStartTask((start) => {
+    const task = start();
     const outcome = task.outcome;
     if (outcome?.status === "error") throw outcome.error;
     return task;
-  } as StartTask);
+  });
 }
 
 /**
- * (d) SEMANTICS L07 / §C.3 item 20 (python-trio/trio#41): a lazily started
+ * (d) L07 / §C.3 item 20 (python-trio/trio#41): a lazily started
  * task whose scope is cancelled before its turn ends `Cancelled` without
  * running. (`currentEffectiveDeadline()` is `-Infinity` exactly when the
  * current task is effectively cancelled.)
@@ -121,6 +136,92 @@ function plantSkippedLazyStart(): Restore {
     };
     return real.call(this, skipIfCancelled, options) as Task<T>;
   } as StartTask);
+}
+
+/**
+ * (e) Joins: joining a task that finished during its eager first step is a
+ * suspension (a schedule point and a cancellation point), as if the join
+ * did not know the task was done — joining a finished task must be
+ * neither.
+ */
+function plantSuspendingJoin(): Restore {
+  const finishedEagerly = new WeakSet<object>();
+  const restoreStart = wrapStartTask((start) => {
+    const task = start();
+    if (task.done) finishedEagerly.add(task);
+    return task;
+  });
+  type Next = TaskImpl<unknown>["next"];
+  const realNext = TaskImpl.prototype.next as Next;
+  // The instruction protocol's `next`, without the task's "already done" fast path.
+  const suspendingNext = Object.getPrototypeOf(TaskImpl.prototype).next as Next;
+  const restoreNext = patch(TaskImpl.prototype, "next", function (
+    this: TaskImpl<unknown>,
+    value?: unknown,
+  ) {
+    return (finishedEagerly.has(this) ? suspendingNext : realNext).call(this, value);
+  } as Next);
+  const realEnter = TaskImpl.prototype.enter;
+  const restoreEnter = patch(
+    TaskImpl.prototype,
+    "enter",
+    function (this: TaskImpl<unknown>, joiner: TaskImpl<unknown>) {
+      // Resumed from the run queue, with a cancellation check: a checkpoint.
+      if (finishedEagerly.has(this)) joiner.wake(0, undefined, true);
+      else realEnter.call(this, joiner);
+    },
+  );
+  return () => {
+    restoreEnter();
+    restoreNext();
+    restoreStart();
+  };
+}
+
+/**
+ * (f) `call`: cancelling a call does not abort its signal, so the work it
+ * started goes on unattended (an AbortController that is never told).
+ */
+function plantUnabortedCall(): Restore {
+  return patch(AbortController.prototype, "abort", function (this: AbortController) {
+    // forgotten
+  });
+}
+
+/** Whether `task` is a child of an `all`, started in its owner's step (not the root of a run). */
+function isAllChild(task: TaskImpl<unknown>): boolean {
+  const holder = task.nursery;
+  if (holder === null) return kernel.current !== null; // the fast path of `all`
+  return holder instanceof NurseryImpl && !holder.exitIsSchedulePoint && !("winner" in holder);
+}
+
+/**
+ * (g) `all`: a child's eager first step runs with the owner as the current
+ * task (python/cpython#97696, for a gather's children).
+ */
+function plantAllChildCurrentTask(): Restore {
+  const real = TaskImpl.prototype.stepFirst;
+  return patch(TaskImpl.prototype, "stepFirst", function (this: TaskImpl<unknown>) {
+    if (!isAllChild(this)) return real.call(this);
+    return withCallerAsCurrent(() => real.call(this));
+  });
+}
+
+/**
+ * (h) `race`: returns as soon as the winner finishes, leaving the losers
+ * running (`Promise.race`), instead of waiting for their cancellation.
+ */
+function plantRaceLeavesLosers(): Restore {
+  const real = NurseryImpl.prototype.settled;
+  return patch(NurseryImpl.prototype, "settled", function (this: NurseryImpl) {
+    const winner = (this as NurseryImpl & { winner?: TaskImpl<unknown> | null }).winner;
+    if ("winner" in this && winner !== null && this.ownerWaiting) {
+      this.ownerWaiting = false;
+      this.owner.wake(0, undefined, false);
+      return;
+    }
+    real.call(this);
+  });
 }
 
 interface Plant {
@@ -156,6 +257,30 @@ const plants: readonly Plant[] = [
     plant: plantSkippedLazyStart,
     senses: [7],
     maxSize: 4,
+  },
+  {
+    name: "(e) joining a task that finished in its eager step suspends",
+    plant: plantSuspendingJoin,
+    senses: [3],
+    maxSize: 5,
+  },
+  {
+    name: "(f) cancelling a call does not abort its signal",
+    plant: plantUnabortedCall,
+    senses: [3],
+    maxSize: 4,
+  },
+  {
+    name: "(g) an all child's eager step sees its owner as the current task",
+    plant: plantAllChildCurrentTask,
+    senses: [6],
+    maxSize: 1,
+  },
+  {
+    name: "(h) race returns before its losers have ended",
+    plant: plantRaceLeavesLosers,
+    senses: [3],
+    maxSize: 5,
   },
 ];
 

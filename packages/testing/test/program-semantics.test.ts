@@ -1,4 +1,4 @@
-// SEMANTICS.md cases written as programs: each is the same on the lazy,
+// Cases of the semantics catalogue written as programs: each is the same on the lazy,
 // eager and mixed paths (§B.7) and its trace shows the expected outcome.
 import { describe, expect, test } from "vitest";
 import { build as b, checkEquivalence, formatReport, raceFreedomViolations } from "../src/index.js";
@@ -14,7 +14,10 @@ function samePaths(program: Program): Trace {
 
 const task = b.task;
 
-describe("SEMANTICS cases as programs are the same on every path", () => {
+/** The flags of a scope that was cancelled and caught the `Cancelled` it raised. */
+const CAUGHT_ITS_CANCEL = { cancelCalled: true, cancelledCaught: true } as const;
+
+describe("catalogue cases as programs are the same on every path", () => {
   test("L07/X09: a child started into a cancelled nursery runs, then is cancelled; cleanup once", () => {
     const trace = samePaths(
       b.program([
@@ -31,8 +34,7 @@ describe("SEMANTICS cases as programs are the same on every path", () => {
     expect(trace.cleanups["x1"]).toMatchObject({ runs: 1, results: ["completed"] });
     expect(trace.scopes["n1"]).toMatchObject({
       result: "returned",
-      cancelCalled: true,
-      cancelledCaught: true,
+      ...CAUGHT_ITS_CANCEL,
       exitedAt: 1,
     });
   });
@@ -110,8 +112,7 @@ describe("SEMANTICS cases as programs are the same on every path", () => {
     );
     expect(trace.scopes["s1"]).toMatchObject({
       result: "threw NurseryError[ProgramError(e1), ProgramError(e2), ProgramError(e3)]",
-      cancelCalled: true,
-      cancelledCaught: true,
+      ...CAUGHT_ITS_CANCEL,
       exitedAt: 9,
     });
     for (const id of ["xt1", "xt2", "xt3"]) expect(trace.cleanups[id]!.runs).toBe(1);
@@ -164,8 +165,7 @@ describe("SEMANTICS cases as programs are the same on every path", () => {
     });
     expect(trace.scopes["outer"]).toMatchObject({
       result: "threw NurseryError[ProgramError(e1)]",
-      cancelCalled: true,
-      cancelledCaught: true,
+      ...CAUGHT_ITS_CANCEL,
     });
   });
 
@@ -194,8 +194,7 @@ describe("SEMANTICS cases as programs are the same on every path", () => {
     }
     expect(trace.scopes["n1"]).toMatchObject({
       result: "returned",
-      cancelCalled: true,
-      cancelledCaught: true,
+      ...CAUGHT_ITS_CANCEL,
       exitedAt: 1,
     });
   });
@@ -210,8 +209,7 @@ describe("SEMANTICS cases as programs are the same on every path", () => {
       ]),
     );
     expect(trace.scopes["s1"]).toMatchObject({
-      cancelCalled: true,
-      cancelledCaught: true,
+      ...CAUGHT_ITS_CANCEL,
       exitedAt: 1,
     });
     expect(trace.tasks["t1"]).toMatchObject({ outcome: 'ok "v1"', endTime: 5 });
@@ -258,8 +256,7 @@ describe("SEMANTICS cases as programs are the same on every path", () => {
       deadline: 6,
       exitedAt: 6,
       result: "returned",
-      cancelCalled: true,
-      cancelledCaught: true,
+      ...CAUGHT_ITS_CANCEL,
     });
     expect(trace.scopes["s2"]).toMatchObject({
       deadline: 14,
@@ -352,8 +349,7 @@ describe("SEMANTICS cases as programs are the same on every path", () => {
     expect(log).toContain('start t1 returned "r1"');
     expect(log).toContain("swallow x1 ProgramError(e2)");
     expect(trace.scopes["s1"]).toMatchObject({
-      cancelCalled: true,
-      cancelledCaught: true,
+      ...CAUGHT_ITS_CANCEL,
       exitedAt: 21,
     });
     expect(trace.tasks["t3"]).toMatchObject({ outcome: "cancelled", endTime: 21 });
@@ -364,5 +360,223 @@ describe("SEMANTICS cases as programs are the same on every path", () => {
     });
     expect(log).toContain('start t5 returned "r5"');
     expect(log).toContain("swallow x2 NurseryError[ProgramError(e5)]");
+  });
+});
+
+describe("joins, calls, all and race as programs are the same on every path", () => {
+  test("joining a finished task neither suspends nor is a cancellation point", () => {
+    const trace = samePaths(
+      b.program([
+        b.scope("s1", {}, [
+          b.nursery("n1", [b.spawn("task", "n1", task("t1", []))]),
+          b.cancel(1, "s1"),
+          b.join(null, "t1"),
+          b.checkpoint(),
+        ]),
+      ]),
+    );
+    // In the cancelled scope the join still returns t1's value; the
+    // checkpoint after it is where the cancellation is delivered.
+    expect(trace.tasks["t0"]!.log.slice(-4)).toEqual([
+      "join t1",
+      'joined t1 at 1: ok "v1"',
+      "checkpoint",
+      "leave s1",
+    ]);
+    expect(trace.scopes["s1"]).toMatchObject({ cancelledCaught: true, exitedAt: 1 });
+  });
+
+  test("joining an unfinished task waits for it, and is a cancellation point", () => {
+    const trace = samePaths(
+      b.program([
+        b.nursery("n1", [
+          b.spawn("soon", "n1", task("t1", [b.sleep(8)])),
+          b.spawn("soon", "n1", task("t2", [b.cancel(2, "s1"), b.join(16, "t1")])),
+          b.scope("s1", {}, [b.join(1, "t1")]),
+          b.join(4, "t1"),
+        ]),
+      ]),
+    );
+    expect(trace.scopes["s1"]).toMatchObject({ cancelledCaught: true, exitedAt: 2 });
+    expect(trace.tasks["t0"]!.log).toContain('joined t1 at 8: ok "v1"');
+    expect(trace.tasks["t0"]!.log.filter((e) => e.startsWith("joined"))).toHaveLength(1);
+    expect(trace.tasks["t2"]!.log.slice(-2)).toEqual(["join t1", 'joined t1 at 18: ok "v1"']);
+  });
+
+  test("E01 with a join: the failure of the joined task cancels a joiner in its nursery", () => {
+    const trace = samePaths(
+      b.program([
+        b.nursery("n1", [b.spawn("soon", "n1", task("t1", [b.throw(2, "e1")])), b.join(1, "t1")]),
+      ]),
+    );
+    expect(trace.tasks["t0"]!.log).not.toContain("joined t1 at 2: error ProgramError(e1)");
+    expect(trace.scopes["n1"]).toMatchObject({
+      result: "threw NurseryError[ProgramError(e1)]",
+      exitedAt: 2,
+    });
+  });
+
+  test("a join from outside the nursery sees the error, and may rethrow it", () => {
+    const trace = samePaths(
+      b.program([
+        b.try("x1", [b.nursery("n1", [b.spawn("soon", "n1", task("t1", [b.throw(2, "e1")]))])], {
+          catchErrors: true,
+        }),
+        b.join(null, "t1"),
+        b.join(4, "t1", { rethrow: true }),
+      ]),
+    );
+    expect(trace.tasks["t0"]!.log.slice(-6)).toEqual([
+      "join t1",
+      "joined t1 at 2: error ProgramError(e1)",
+      "sleep(4)",
+      "woke at 6",
+      "join t1",
+      "joined t1 at 6: error ProgramError(e1)",
+    ]);
+    expect(trace.tasks["t0"]).toMatchObject({ outcome: "error ProgramError(e1)", endTime: 6 });
+  });
+
+  test("call: the promise settles on the virtual clock; a rejection is thrown at the yield*", () => {
+    const trace = samePaths(
+      b.program([
+        b.call("c1", 1, 8),
+        b.try("x1", [b.call("c2", 2, 16, { rejects: "e1" })], { catchErrors: true }),
+        b.call("c3", 32, "now"),
+        b.call("c4", 64, "sync"),
+      ]),
+    );
+    expect(trace.tasks["t0"]!.log).toEqual([
+      "begin",
+      "sleep(1)",
+      "woke at 1",
+      "call c1",
+      'call c1 returned "c1" at 9',
+      "try x1",
+      "sleep(2)",
+      "woke at 11",
+      "call c2",
+      "call c2 rejected at 27",
+      "swallow x1 ProgramError(e1)",
+      "sleep(32)",
+      "woke at 59",
+      "call c3",
+      'call c3 returned "c3" at 59',
+      "sleep(64)",
+      "woke at 123",
+      "call c4",
+      'call c4 returned "c4" at 123',
+    ]);
+    for (const id of ["c1", "c2", "c3", "c4"]) {
+      expect(trace.calls[id]).toMatchObject({ called: true, settled: true, aborted: false });
+    }
+  });
+
+  test("call: cancelling the waiting task aborts the signal and abandons the promise", () => {
+    const trace = samePaths(
+      b.program([
+        b.nursery("n1", [
+          b.spawn("task", "n1", task("t1", [b.call("c1", 1, 8)])),
+          b.cancel(2, "t1"),
+        ]),
+      ]),
+    );
+    expect(trace.tasks["t1"]).toMatchObject({ outcome: "cancelled", endTime: 2 });
+    expect(trace.calls["c1"]).toEqual({
+      id: "c1",
+      task: "t1",
+      called: true,
+      settled: false,
+      abandoned: true,
+      aborted: true,
+    });
+    expect(trace.finalTime).toBe(2); // the abandoned promise's timer is gone
+  });
+
+  test("all: values in input order; children that finish eagerly complete it without suspending", () => {
+    const trace = samePaths(
+      b.program([
+        b.all("g1", [task("t1", [b.sleep(4)]), task("t2", []), task("t3", [b.sleep(2)])]),
+        b.scope("s1", {}, [b.cancel(8, "s1"), b.all("g2", [task("t4", []), task("t5", [])])]),
+      ]),
+    );
+    expect(trace.scopes["g1"]).toMatchObject({ result: 'returned ["v1","v2","v3"]', exitedAt: 4 });
+    // Inside the cancelled scope: no suspension, so no cancellation either.
+    expect(trace.scopes["g2"]).toMatchObject({ result: 'returned ["v4","v5"]', exitedAt: 12 });
+    expect(trace.scopes["s1"]).toMatchObject({ cancelCalled: true, cancelledCaught: false });
+  });
+
+  test("all: a failing child cancels its siblings; the group holds its error", () => {
+    const trace = samePaths(
+      b.program([
+        b.try(
+          "x1",
+          [
+            b.all("g1", [
+              task("t1", [b.try("x2", [b.sleep(8)], { cleanup: [] })]),
+              task("t2", [b.throw(2, "e1")]),
+            ]),
+          ],
+          { catchErrors: true },
+        ),
+      ]),
+    );
+    expect(trace.tasks["t1"]).toMatchObject({ outcome: "cancelled", endTime: 2 });
+    expect(trace.cleanups["x2"]).toMatchObject({ runs: 1, results: ["completed"] });
+    expect(trace.scopes["g1"]).toMatchObject({
+      result: "threw NurseryError[ProgramError(e1)]",
+      exitedAt: 2,
+    });
+  });
+
+  test("X06 for all: a group opened in an eager first step belongs to the new task", () => {
+    const trace = samePaths(
+      b.program([
+        b.nursery("n1", [
+          b.spawn("task", "n1", task("t1", [b.all("g1", [task("t2", [b.sleep(2)])])])),
+        ]),
+      ]),
+    );
+    expect(trace.scopes["g1"]).toMatchObject({ owner: "t1", seenCurrent: "t1", exitedAt: 2 });
+    expect(trace.tasks["t2"]!.log).toEqual(["begin", "sleep(2)", "woke at 2"]);
+  });
+
+  test("race: the first to finish wins, the losers are cancelled and cleaned up", () => {
+    const trace = samePaths(
+      b.program([
+        b.race("g1", [
+          task("t1", [b.try("x1", [b.sleep(4)], { onCancelled: [], cleanup: [] }), b.sleep(64)]),
+          task("t2", [b.sleep(2)]),
+        ]),
+        b.try(
+          "x2",
+          [b.race("g2", [task("t3", [b.throw(8, "e1"), b.sleep(32)]), task("t4", [b.sleep(16)])])],
+          {
+            catchErrors: true,
+          },
+        ),
+      ]),
+    );
+    expect(trace.scopes["g1"]).toMatchObject({ result: 'returned "v2"', exitedAt: 2 });
+    expect(trace.tasks["t1"]!.log).toContain("catch x1 Cancelled");
+    expect(trace.cleanups["x1"]!.runs).toBe(1);
+    // A winner that fails makes the race fail.
+    expect(trace.scopes["g2"]).toMatchObject({
+      result: "threw NurseryError[ProgramError(e1)]",
+      exitedAt: 10,
+    });
+    expect(trace.tasks["t4"]).toMatchObject({ outcome: "cancelled", endTime: 10 });
+  });
+
+  test("race: a child that finishes in its eager step wins at once; later ones never start", () => {
+    const trace = samePaths(
+      b.program([
+        b.race("g1", [task("t1", [b.sleep(8)]), task("t2", []), task("t3", [b.sleep(4)])]),
+      ]),
+    );
+    expect(trace.scopes["g1"]).toMatchObject({ result: 'returned "v2"', exitedAt: 0 });
+    expect(trace.tasks["t1"]).toMatchObject({ outcome: "cancelled", endTime: 0 });
+    expect(trace.tasks["t3"]).toBeUndefined();
+    expect(trace.spawned).toBe(2);
   });
 });

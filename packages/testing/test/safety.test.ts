@@ -1,10 +1,19 @@
 // The cancellation-safety kit on small operations, one per rule it checks.
-import { CancelScope, Cancelled, checkpoint, nursery, sleep, suspend } from "@copse/core";
+import {
+  CancelScope,
+  Cancelled,
+  checkpoint,
+  nursery,
+  sleep,
+  suspend,
+  type Operation,
+} from "@copse/core";
 import { describe, expect, test } from "vitest";
 import {
   CancellationSafetyError,
   assertCancellationSafety,
   checkCancellationSafety,
+  type CancellationSafetyOptions,
   type SafetyReport,
   type ViolationKind,
 } from "../src/index.js";
@@ -12,6 +21,25 @@ import {
 function kinds(report: SafetyReport): Set<ViolationKind> {
   return new Set(report.failures.flatMap((f) => f.violations.map((v) => v.kind)));
 }
+
+/** Checks that `report` broke only rule `kind`, its first violation saying `message`. */
+function expectOnly(report: SafetyReport, kind: ViolationKind, message: string | RegExp): void {
+  expect(kinds(report)).toEqual(new Set([kind]));
+  const text = report.failures[0]!.violations[0]!.message;
+  if (typeof message === "string") expect(text).toBe(message);
+  else expect(text).toMatch(message);
+}
+
+/** Checks an operation that needs no kit (its setup is `() => op`). */
+function checkOperation(
+  op: () => Operation<unknown>,
+  options?: CancellationSafetyOptions,
+): Promise<SafetyReport> {
+  return checkCancellationSafety(() => op, options);
+}
+
+/** Only the `cancel` variant, eager start: enough for rules that do not depend on either. */
+const CANCEL_EAGER = { variants: ["cancel"], starts: ["eager"] } as const;
 
 describe("checkCancellationSafety: operations that follow the rules pass", () => {
   test("a resource released in finally, two suspensions: every variant, both paths", async () => {
@@ -39,12 +67,9 @@ describe("checkCancellationSafety: operations that follow the rules pass", () =>
   });
 
   test("an operation that never suspends has one point: before it starts", async () => {
-    const report = await checkCancellationSafety(
-      () =>
-        function* () {
-          return 42;
-        },
-    );
+    const report = await checkOperation(function* () {
+      return 42;
+    });
     expect(report.ok).toBe(true);
     expect(report.baselines.map((b) => b.points)).toEqual([1, 2]);
   });
@@ -67,20 +92,19 @@ describe("checkCancellationSafety: operations that follow the rules pass", () =>
   });
 
   test("a timeout inside a shielded cleanup is the operation's own business", async () => {
-    const report = await checkCancellationSafety(
-      () =>
-        function* () {
-          try {
-            yield* sleep(10);
-          } finally {
-            yield* new CancelScope({ shield: true }).run(function* () {
-              yield* new CancelScope({ deadline: Infinity }).run(function* (inner) {
-                inner.relativeDeadline = 5;
-                yield* sleep(50); // cut short by the inner deadline
-              });
+    const report = await checkOperation(
+      function* () {
+        try {
+          yield* sleep(10);
+        } finally {
+          yield* new CancelScope({ shield: true }).run(function* () {
+            yield* new CancelScope({ deadline: Infinity }).run(function* (inner) {
+              inner.relativeDeadline = 5;
+              yield* sleep(50); // cut short by the inner deadline
             });
-          }
-        },
+          });
+        }
+      },
       { cancelBudget: 5 },
     );
     expect(report.ok).toBe(true);
@@ -135,26 +159,25 @@ describe("checkCancellationSafety: each rule, broken", () => {
           }
         },
     );
-    expect(kinds(report)).toEqual(new Set(["double-release"]));
-    expect(report.failures[0]!.violations[0]!.message).toBe(
+    expectOnly(
+      report,
+      "double-release",
       "lock was released 2 times but acquired 1 (at t=0 ms): cleanup ran twice",
     );
   });
 
   test("swallowed-cancelled: catching Cancelled and returning a fallback", async () => {
-    const report = await checkCancellationSafety(
-      () =>
-        function* () {
-          try {
-            yield* sleep(5);
-            return "fresh";
-          } catch {
-            return "stale";
-          }
-        },
-    );
-    expect(kinds(report)).toEqual(new Set(["swallowed-cancelled"]));
-    expect(report.failures[0]!.violations[0]!.message).toMatch(
+    const report = await checkOperation(function* () {
+      try {
+        yield* sleep(5);
+        return "fresh";
+      } catch {
+        return "stale";
+      }
+    });
+    expectOnly(
+      report,
+      "swallowed-cancelled",
       /^Cancelled was thrown into the operation once \(first at t=0 ms\), but it returned "stale" instead of letting Cancelled propagate$/,
     );
     // the shield variant never delivers the kit's Cancelled, so it cannot be swallowed there
@@ -162,79 +185,69 @@ describe("checkCancellationSafety: each rule, broken", () => {
   });
 
   test("slow-cancel: cleanup that waits longer than the budget", async () => {
-    const report = await checkCancellationSafety(
-      () =>
-        function* () {
-          try {
-            yield* sleep(5);
-          } finally {
-            yield* new CancelScope({ shield: true }).run(() => sleep(30));
-          }
-        },
-      { cancelBudget: 10, variants: ["cancel"], starts: ["eager"] },
+    const report = await checkOperation(
+      function* () {
+        try {
+          yield* sleep(5);
+        } finally {
+          yield* new CancelScope({ shield: true }).run(() => sleep(30));
+        }
+      },
+      { cancelBudget: 10, ...CANCEL_EAGER },
     );
-    expect(kinds(report)).toEqual(new Set(["slow-cancel"]));
-    expect(report.failures[0]!.violations[0]!.message).toBe(
+    expectOnly(
+      report,
+      "slow-cancel",
       "the operation ended 30 ms after the cancel (cancel at t=0 ms, end at t=30 ms); the cancel budget is 10 ms",
     );
   });
 
   test("hang: a busy loop that swallows Cancelled is abandoned after maxTurns", async () => {
-    const report = await checkCancellationSafety(
-      () =>
-        function* () {
-          for (let done = 0; done < 3;) {
-            try {
-              yield* sleep(1);
-              done++;
-            } catch {
-              // swallowed: try again
-            }
+    const report = await checkOperation(
+      function* () {
+        for (let done = 0; done < 3;) {
+          try {
+            yield* sleep(1);
+            done++;
+          } catch {
+            // swallowed: try again
           }
-        },
-      { maxTurns: 200, variants: ["cancel"], starts: ["eager"] },
+        }
+      },
+      { maxTurns: 200, ...CANCEL_EAGER },
     );
-    expect(kinds(report)).toEqual(new Set(["hang"]));
-    expect(report.failures[0]!.violations[0]!.message).toMatch(
+    expectOnly(
+      report,
+      "hang",
       /^the operation was still running 0 ms after the cancel \(the cancel budget is 0 ms\), after \d+ turns; the kit abandoned it$/,
     );
   });
 
   test("hang: a sleeping loop that swallows Cancelled is abandoned in virtual time", async () => {
-    const report = await checkCancellationSafety(
-      () =>
-        function* () {
-          for (let done = 0; done < 2;) {
-            try {
-              yield* sleep(10);
-              done++;
-            } catch {
-              yield* new CancelScope({ shield: true }).run(() => sleep(10));
-            }
-          }
-        },
-      { variants: ["cancel"], starts: ["eager"] },
-    );
-    expect(kinds(report)).toEqual(new Set(["hang"]));
-    expect(report.failures[0]!.violations[0]!.message).toMatch(
-      /ms after the cancel .* the kit abandoned it$/,
-    );
+    const report = await checkOperation(function* () {
+      for (let done = 0; done < 2;) {
+        try {
+          yield* sleep(10);
+          done++;
+        } catch {
+          yield* new CancelScope({ shield: true }).run(() => sleep(10));
+        }
+      }
+    }, CANCEL_EAGER);
+    expectOnly(report, "hang", /ms after the cancel .* the kit abandoned it$/);
   });
 
   test("hang: swallowing Cancelled and then blocking for good is a deadlock", async () => {
-    const report = await checkCancellationSafety(
-      () =>
-        function* () {
-          try {
-            yield* sleep(5);
-          } catch {
-            yield* new CancelScope({ shield: true }).run(() => suspend());
-          }
-        },
-      { variants: ["cancel"], starts: ["eager"] },
-    );
-    expect(kinds(report)).toEqual(new Set(["hang"]));
-    expect(report.failures[0]!.violations[0]!.message).toBe(
+    const report = await checkOperation(function* () {
+      try {
+        yield* sleep(5);
+      } catch {
+        yield* new CancelScope({ shield: true }).run(() => suspend());
+      }
+    }, CANCEL_EAGER);
+    expectOnly(
+      report,
+      "hang",
       "the scenario never finished: every task is blocked for good and no timer is set (at t=0 ms); the operation was still running",
     );
   });
@@ -251,7 +264,7 @@ describe("checkCancellationSafety: each rule, broken", () => {
           );
           yield* sleep(5);
         },
-      { variants: ["cancel"], starts: ["eager"] },
+      CANCEL_EAGER,
     );
     expect(kinds(report)).toEqual(new Set(["task-left-running"]));
     expect(report.failures[0]!.scenario.variant).toBe("baseline");
@@ -279,16 +292,16 @@ describe("checkCancellationSafety: each rule, broken", () => {
 
   test("shield: state shared between scenarios makes the shielded run differ", async () => {
     let calls = 0; // hidden state, kept across scenarios: what the kit's fresh setup guards against
-    const report = await checkCancellationSafety(
-      () =>
-        function* () {
-          yield* sleep(5);
-          return ++calls;
-        },
+    const report = await checkOperation(
+      function* () {
+        yield* sleep(5);
+        return ++calls;
+      },
       { variants: ["shield"], starts: ["eager"] },
     );
-    expect(kinds(report)).toEqual(new Set(["shield"]));
-    expect(report.failures[0]!.violations[0]!.message).toBe(
+    expectOnly(
+      report,
+      "shield",
       "inside a shielded scope the operation returned 2 5 ms after its start, but uncancelled it returned 1 after 5 ms: something reached through the shield",
     );
   });
@@ -308,29 +321,23 @@ describe("checkCancellationSafety: each rule, broken", () => {
         ],
         operation: () => sleep(5),
       }),
-      { variants: ["cancel"], starts: ["eager"] },
+      CANCEL_EAGER,
     );
-    expect(kinds(report)).toEqual(new Set(["error"]));
-    expect(report.failures[0]!.violations[0]!.message).toBe(
-      "background task flaky failed: Error: cleanup failed",
-    );
+    expectOnly(report, "error", "background task flaky failed: Error: cleanup failed");
   });
 
   test("invariant: check() reports what does not hold", async () => {
-    const report = await checkCancellationSafety(
-      () => {
-        const state = { open: false };
-        return {
-          operation: function* () {
-            state.open = true;
-            yield* sleep(5);
-            state.open = false;
-          },
-          check: () => [...(state.open ? ["the door was left open"] : [])],
-        };
-      },
-      { variants: ["cancel"], starts: ["eager"] },
-    );
+    const report = await checkCancellationSafety(() => {
+      const state = { open: false };
+      return {
+        operation: function* () {
+          state.open = true;
+          yield* sleep(5);
+          state.open = false;
+        },
+        check: () => [...(state.open ? ["the door was left open"] : [])],
+      };
+    }, CANCEL_EAGER);
     expect(kinds(report)).toEqual(new Set(["invariant"]));
     expect(report.failures[0]!.violations).toEqual([
       { kind: "invariant", message: "the door was left open" },
@@ -395,17 +402,14 @@ describe("checkCancellationSafety: options and errors", () => {
   });
 
   test("a Cancelled that escapes is what the kit expects, never a violation by itself", async () => {
-    const report = await checkCancellationSafety(
-      () =>
-        function* () {
-          try {
-            yield* sleep(5);
-          } catch (error) {
-            expect(error).toBeInstanceOf(Cancelled);
-            throw error;
-          }
-        },
-    );
+    const report = await checkOperation(function* () {
+      try {
+        yield* sleep(5);
+      } catch (error) {
+        expect(error).toBeInstanceOf(Cancelled);
+        throw error;
+      }
+    });
     expect(report.ok).toBe(true);
   });
 
@@ -430,26 +434,26 @@ describe("checkCancellationSafety: options and errors", () => {
 
 describe("checkCancellationSafety: runaway tasks other than the operation", () => {
   test("a child that swallows Cancelled and spins forever: the run is abandoned", async () => {
-    const report = await checkCancellationSafety(
-      () =>
-        function* () {
-          yield* nursery(function* (n) {
-            n.startSoon(function* spinner() {
-              for (let i = 0; i < 3;) {
-                try {
-                  yield* checkpoint();
-                  i++;
-                } catch {
-                  // swallowed
-                }
+    const report = await checkOperation(
+      function* () {
+        yield* nursery(function* (n) {
+          n.startSoon(function* spinner() {
+            for (let i = 0; i < 3;) {
+              try {
+                yield* checkpoint();
+                i++;
+              } catch {
+                // swallowed
               }
-            });
+            }
           });
-        },
+        });
+      },
       { maxTurns: 500, only: { variant: "cancel", start: "eager", point: 1 } },
     );
-    expect(kinds(report)).toEqual(new Set(["hang"]));
-    expect(report.failures[0]!.violations[0]!.message).toMatch(
+    expectOnly(
+      report,
+      "hang",
       /^the scenario ran away: still running after \d+ turns \(at t=0 ms\); the kit abandoned the run; the operation was still running$/,
     );
   });

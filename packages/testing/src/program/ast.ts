@@ -1,7 +1,8 @@
 /**
  * The program language of the equivalence property: a small, data-only
  * description of a concurrent copse program (a tree of tasks, nurseries,
- * cancel scopes and timeouts) that {@link interpret} runs on the virtual clock.
+ * cancel scopes, timeouts, joins, promises and gathers) that
+ * {@link interpret} runs on the virtual clock.
  *
  * Programs are plain immutable objects; {@link Program.toString} prints them
  * as indented pseudo-code, which is what a shrunk counterexample looks like
@@ -10,9 +11,14 @@
  * @module
  */
 import { toStringMethod } from "fast-check";
+import type { StatementDefinition } from "./custom.js";
+import { printProgram } from "./print.js";
 
 /** How a `spawn` statement starts its child when the run chooses per start ("mixed"). */
 export type Via = "soon" | "task" | "start";
+
+/** How the promise of a `call` statement settles: after that many ms, at once, or not a promise at all. */
+export type CallSettle = number | "now" | "sync";
 
 /**
  * One statement of a task body. Durations (`ms`, `after`, `deadline`) are
@@ -84,7 +90,64 @@ export type Stmt =
       readonly onCancelled: Block | null;
       readonly catchErrors: boolean;
       readonly cleanup: Cleanup | null;
-    };
+    }
+  /**
+   * `yield* sleep(after); yield* target`: joins a task started earlier with
+   * `startSoon`/`startTask` and logs how it ended (value, error or
+   * cancelled); an error of the task is rethrown when `rethrow`. With
+   * `after: null` the task has certainly finished (its nursery has exited),
+   * so the join neither suspends nor is a cancellation point.
+   */
+  | {
+      readonly kind: "join";
+      readonly after: number | null;
+      readonly target: string;
+      readonly rethrow: boolean;
+    }
+  /**
+   * `yield* sleep(after); yield* call((signal) => promise)` where the
+   * promise resolves with the call's id (or, with `rejects`, rejects with
+   * that error) after `settle` ms on the virtual clock; `"now"`: an already
+   * resolved promise (one suspension); `"sync"`: `fn` returns the value
+   * itself (no promise, no suspension). The trace records whether `fn` was
+   * called and whether its signal aborted.
+   */
+  | {
+      readonly kind: "call";
+      readonly id: string;
+      readonly after: number;
+      readonly settle: CallSettle;
+      readonly rejects: string | null;
+    }
+  /**
+   * `yield* sleep(after); yield* all([...])` or `race([...])` over child
+   * tasks, one per `children` entry (started eagerly, in order, in every
+   * run); the values are logged (in input order for `all`, the winner's for
+   * `race`), and a failure makes the group throw a `NurseryError`.
+   */
+  | {
+      readonly kind: "group";
+      readonly id: string;
+      readonly op: "all" | "race";
+      readonly after: number | null;
+      readonly children: readonly TaskSpec[];
+    }
+  /** A statement of a kind defined outside the kit (see {@link defineStatement}). */
+  | CustomStmt;
+
+/**
+ * A statement of a downstream kind: its {@link StatementDefinition} (which
+ * runs and prints it), a fresh id, the data its arbitrary generated, its
+ * durations (distinct powers of two) and, if the kind has one, its block.
+ */
+export interface CustomStmt<D = unknown> {
+  readonly kind: "custom";
+  readonly def: StatementDefinition<D>;
+  readonly id: string;
+  readonly data: D;
+  readonly durations: readonly number[];
+  readonly body: Block | null;
+}
 
 /** A sequence of statements. */
 export type Block = readonly Stmt[];
@@ -128,109 +191,41 @@ export function makeProgram(main: TaskSpec): Program {
   return Object.freeze(program);
 }
 
-function printProgram(main: TaskSpec): string {
-  const lines: string[] = [`task ${main.id}:`];
-  printBlock(main.body, 1, lines);
-  lines.push(`  return ${JSON.stringify(main.value)}`);
-  return lines.join("\n");
+/** A block nested in a statement, with the task whose code it is. */
+export interface NestedBlock {
+  readonly block: Block;
+  /** The task that runs it: the statement's own task, or the child the statement starts. */
+  readonly task: string;
 }
 
-const sleepThen = (after: number | null): string => (after === null ? "" : `sleep(${after}); `);
-
-function printBlock(block: Block, depth: number, lines: string[]): void {
-  const pad = "  ".repeat(depth);
-  for (const stmt of block) {
-    switch (stmt.kind) {
-      case "sleep":
-        lines.push(`${pad}sleep(${stmt.ms})`);
-        break;
-      case "checkpoint":
-        lines.push(`${pad}checkpoint()`);
-        break;
-      case "cancel":
-        lines.push(`${pad}${sleepThen(stmt.after)}cancel(${stmt.target})`);
-        break;
-      case "throw":
-        lines.push(`${pad}${sleepThen(stmt.after)}throw ${stmt.error}`);
-        break;
-      case "started":
-        lines.push(`${pad}${sleepThen(stmt.after)}started(${JSON.stringify(stmt.value)})`);
-        break;
-      case "scope": {
-        const opts = [
-          ...(stmt.deadline === null ? [] : [`deadline +${stmt.deadline}`]),
-          ...(stmt.shield ? ["shield"] : []),
-        ];
-        lines.push(`${pad}scope ${stmt.id}${opts.length > 0 ? ` (${opts.join(", ")})` : ""}:`);
-        printBody(stmt.body, depth + 1, lines);
-        break;
-      }
-      case "timeout":
-        lines.push(`${pad}${stmt.fail ? "failAfter" : "moveOnAfter"}(${stmt.ms}) ${stmt.id}:`);
-        printBody(stmt.body, depth + 1, lines);
-        break;
-      case "nursery":
-        lines.push(`${pad}nursery ${stmt.id}:`);
-        printBody(stmt.body, depth + 1, lines);
-        break;
-      case "spawn": {
-        const how =
-          stmt.via === "soon" ? "startSoon" : stmt.via === "task" ? "startTask" : "yield* start";
-        lines.push(`${pad}${sleepThen(stmt.after)}${how} ${stmt.task.id} in ${stmt.into}:`);
-        printBlock(stmt.task.body, depth + 1, lines);
-        lines.push(`${pad}  return ${JSON.stringify(stmt.task.value)}`);
-        break;
-      }
-      case "try":
-        lines.push(`${pad}try ${stmt.id}:`);
-        printBody(stmt.body, depth + 1, lines);
-        if (stmt.onCancelled !== null) {
-          lines.push(`${pad}catch Cancelled:`);
-          printBlock(stmt.onCancelled, depth + 1, lines);
-          lines.push(`${pad}  rethrow`);
-        }
-        if (stmt.catchErrors) lines.push(`${pad}catch other errors: log and continue`);
-        if (stmt.cleanup !== null) {
-          lines.push(`${pad}finally${stmt.cleanup.shield ? " (shielded)" : ""}:`);
-          printBody(stmt.cleanup.body, depth + 1, lines);
-        }
-        break;
+/** The blocks nested directly in `stmt`, in program order (`taskId`: the task that runs `stmt`). */
+export function nestedBlocks(stmt: Stmt, taskId: string): readonly NestedBlock[] {
+  switch (stmt.kind) {
+    case "scope":
+    case "timeout":
+    case "nursery":
+      return [{ block: stmt.body, task: taskId }];
+    case "spawn":
+      return [{ block: stmt.task.body, task: stmt.task.id }];
+    case "group":
+      return stmt.children.map((c) => ({ block: c.body, task: c.id }));
+    case "try": {
+      const out: NestedBlock[] = [{ block: stmt.body, task: taskId }];
+      if (stmt.onCancelled !== null) out.push({ block: stmt.onCancelled, task: taskId });
+      if (stmt.cleanup !== null) out.push({ block: stmt.cleanup.body, task: taskId });
+      return out;
     }
+    case "custom":
+      return stmt.body === null ? [] : [{ block: stmt.body, task: taskId }];
+    default:
+      return [];
   }
-}
-
-function printBody(block: Block, depth: number, lines: string[]): void {
-  if (block.length === 0) lines.push(`${"  ".repeat(depth)}pass`);
-  else printBlock(block, depth, lines);
 }
 
 /** The number of statements in a program, counting nested ones (a measure of counterexample size). */
 export function programSize(program: Program): number {
-  return blockSize(program.main.body);
-}
-
-function blockSize(block: Block): number {
   let n = 0;
-  for (const stmt of block) {
-    n++;
-    switch (stmt.kind) {
-      case "scope":
-      case "timeout":
-      case "nursery":
-        n += blockSize(stmt.body);
-        break;
-      case "spawn":
-        n += blockSize(stmt.task.body);
-        break;
-      case "try":
-        n += blockSize(stmt.body);
-        if (stmt.onCancelled !== null) n += blockSize(stmt.onCancelled);
-        if (stmt.cleanup !== null) n += blockSize(stmt.cleanup.body);
-        break;
-      default:
-        break;
-    }
-  }
+  forEachStmt(program.main.body, program.main.id, () => n++);
   return n;
 }
 
@@ -242,22 +237,6 @@ export function forEachStmt(
 ): void {
   for (const stmt of block) {
     visit(stmt, taskId);
-    switch (stmt.kind) {
-      case "scope":
-      case "timeout":
-      case "nursery":
-        forEachStmt(stmt.body, taskId, visit);
-        break;
-      case "spawn":
-        forEachStmt(stmt.task.body, stmt.task.id, visit);
-        break;
-      case "try":
-        forEachStmt(stmt.body, taskId, visit);
-        if (stmt.onCancelled !== null) forEachStmt(stmt.onCancelled, taskId, visit);
-        if (stmt.cleanup !== null) forEachStmt(stmt.cleanup.body, taskId, visit);
-        break;
-      default:
-        break;
-    }
+    for (const nested of nestedBlocks(stmt, taskId)) forEachStmt(nested.block, nested.task, visit);
   }
 }

@@ -1,12 +1,15 @@
 import {
   makeProgram,
   type Block,
+  type CallSettle,
   type Cleanup,
+  type CustomStmt,
   type Program,
   type Stmt,
   type TaskSpec,
   type Via,
 } from "./ast.js";
+import type { CustomStatementArbitrary } from "./custom.js";
 
 /**
  * Builders for writing {@link Program}s by hand (in tests, docs and
@@ -17,7 +20,7 @@ import {
  * ```ts
  * import { build as b, checkEquivalence } from "@copse/testing";
  *
- * // SEMANTICS X09: a child started into an already cancelled nursery.
+ * // X09: a child started into an already cancelled nursery.
  * const program = b.program([
  *   b.nursery("n1", [
  *     b.cancel(1, "n1"),
@@ -111,5 +114,45 @@ export const build = Object.freeze({
       catchErrors: options.catchErrors ?? false,
       cleanup,
     };
+  },
+  /** `sleep(after); join target` (`after: null`: a task whose nursery has exited). */
+  join(after: number | null, target: string, options: { readonly rethrow?: boolean } = {}): Stmt {
+    return { kind: "join", after, target, rethrow: options.rethrow ?? false };
+  },
+  /**
+   * `sleep(after); call` of a promise settled after `settle` ms (or
+   * `"now"`, or `"sync"`: no promise), rejecting with `rejects` if given.
+   */
+  call(
+    id: string,
+    after: number,
+    settle: CallSettle,
+    options: { readonly rejects?: string } = {},
+  ): Stmt {
+    return { kind: "call", id, after, settle, rejects: options.rejects ?? null };
+  },
+  /** `all([...children])`, optionally after a sleep of its own. */
+  all(id: string, children: readonly TaskSpec[], options: { readonly after?: number } = {}): Stmt {
+    return { kind: "group", id, op: "all", after: options.after ?? null, children };
+  },
+  /** `race([...children])`, optionally after a sleep of its own. */
+  race(id: string, children: readonly TaskSpec[], options: { readonly after?: number } = {}): Stmt {
+    return { kind: "group", id, op: "race", after: options.after ?? null, children };
+  },
+  /** A statement of a kind made with {@link defineStatement}. */
+  custom<D>(
+    kind: CustomStatementArbitrary<D>,
+    id: string,
+    options: { readonly data?: D; readonly durations?: readonly number[]; readonly body?: Block },
+  ): Stmt {
+    const stmt: CustomStmt<D> = {
+      kind: "custom",
+      def: kind.definition,
+      id,
+      data: options.data as D,
+      durations: options.durations ?? [],
+      body: options.body ?? null,
+    };
+    return stmt as CustomStmt;
   },
 });

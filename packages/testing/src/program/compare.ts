@@ -1,7 +1,8 @@
-import type { Trace } from "./interpret.js";
+import type { Trace } from "./trace.js";
 
 /**
- * The seven senses in which two runs must be "the same" (SEMANTICS.md §B.7):
+ * The seven senses in which two runs must be "the same" (§B.7 of the
+ * semantics catalogue):
  * 1 outcomes, 2 group error sets, 3 cleanup exactly once (and per-task
  * logs), 4 scope flags, 5 timing, 6 current task, 7 no extra effects.
  */
@@ -92,7 +93,8 @@ export function compareTraces(a: Trace, b: Trace): Finding[] {
       );
       continue;
     }
-    diff(x.kind === "nursery" ? 2 : 4, `${id}.result`, x.result, y.result);
+    const group = x.kind === "nursery" || x.kind === "all" || x.kind === "race";
+    diff(group ? 2 : 4, `${id}.result`, x.result, y.result);
     diff(4, `${id}.cancelCalled`, x.cancelCalled, y.cancelCalled);
     diff(4, `${id}.cancelledCaught`, x.cancelledCaught, y.cancelledCaught);
     diff(6, `${id}.owner`, x.owner, y.owner);
@@ -108,6 +110,13 @@ export function compareTraces(a: Trace, b: Trace): Finding[] {
     diff(3, `${id}.runs`, x?.runs, y?.runs);
     diff(3, `${id}.results`, x?.results, y?.results);
   }
+  for (const id of union(a.calls, b.calls)) {
+    const x = a.calls[id];
+    const y = b.calls[id];
+    diff(7, `${id}.called`, x?.called, y?.called);
+    diff(3, `${id}.abandoned`, x?.abandoned, y?.abandoned);
+    diff(3, `${id}.aborted`, x?.aborted, y?.aborted);
+  }
   diff(5, "finalTime", a.finalTime, b.finalTime);
   return out;
 }
@@ -117,9 +126,10 @@ export function compareTraces(a: Trace, b: Trace): Finding[] {
  * main task finished (no hang, no runtime crash); every started task began
  * running exactly once (a lazily started task runs even if cancelled before
  * its turn); every `finally` ran at most once; no task outlived its
- * nursery; `currentTask()` was the task itself in every step; every scope,
- * timeout and nursery is owned by the task whose code entered it; a task's
- * handle reports the outcome its own code ended with.
+ * nursery or group; `currentTask()` was the task itself in every step;
+ * every scope, timeout, nursery and group is owned by the task whose code
+ * entered it; a task's handle reports the outcome its own code ended with;
+ * a `call` whose task stopped waiting for it aborted its signal.
  */
 export function traceViolations(trace: Trace): Finding[] {
   const out: Finding[] = [];
@@ -175,7 +185,16 @@ export function traceViolations(trace: Trace): Finding[] {
       out.push({
         sense: 3,
         where: `${scope.id}.outlived`,
-        message: `${run}: ${scope.outlived.join(", ")} had not ended when nursery ${scope.id} exited`,
+        message: `${run}: ${scope.outlived.join(", ")} had not ended when ${scope.kind} ${scope.id} exited`,
+      });
+    }
+  }
+  for (const call of Object.values(trace.calls)) {
+    if (call.abandoned && !call.aborted) {
+      out.push({
+        sense: 3,
+        where: `${call.id}.aborted`,
+        message: `${run}: ${call.task} stopped waiting for the promise of ${call.id}, but its signal did not abort`,
       });
     }
   }

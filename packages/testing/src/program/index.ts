@@ -1,20 +1,25 @@
 /**
- * Generated concurrent programs and the eager/lazy equivalence property
- * (SEMANTICS.md §B.7): {@link programArbitrary} makes race-free programs,
- * {@link interpret} runs one on the virtual clock with starts forced lazy,
- * forced eager or mixed and returns a {@link Trace}, {@link compareTraces}
- * and {@link traceViolations} say how runs differ or break a rule, and
+ * Generated concurrent programs and the eager/lazy equivalence property:
+ * {@link programArbitrary} makes race-free programs from one
+ * {@link StatementArbitrary} per statement kind, {@link interpret} runs one
+ * on the virtual clock with starts forced lazy, forced eager or mixed and
+ * returns a {@link Trace}, {@link compareTraces} and
+ * {@link traceViolations} say how runs differ or break a rule, and
  * {@link equivalenceProperty} / {@link assertEquivalent} put it together.
  *
  * @module
  */
+
+// The program language: plain data, printed as pseudo-code.
 export {
   ProgramError,
   makeProgram,
   programSize,
   forEachStmt,
   type Block,
+  type CallSettle,
   type Cleanup,
+  type CustomStmt,
   type Program,
   type Stmt,
   type TaskSpec,
@@ -22,23 +27,33 @@ export {
 } from "./ast.js";
 export { build } from "./build.js";
 export { raceFreedomViolations } from "./rules.js";
+
+// Generating programs: the assembler, its options, and the statement kinds it composes.
+export { programArbitrary, type ProgramOptions } from "./arbitrary.js";
+export { ALL_FEATURES, type ProgramFeatures } from "./features.js";
+export { MAX_TIMED } from "./statements/normalize.js";
+export { defaultStatements, statements } from "./statements/index.js";
+export type { StatementArbitrary } from "./statements/types.js";
 export {
-  ALL_FEATURES,
-  MAX_TIMED,
-  programArbitrary,
-  type ProgramFeatures,
-  type ProgramOptions,
-} from "./arbitrary.js";
+  defineStatement,
+  type CustomStatementArbitrary,
+  type StatementContext,
+  type StatementDefinition,
+} from "./custom.js";
+
+// Running programs: the interpreter and what it records.
+export { interpret, type InterpretOptions } from "./interpret.js";
 export {
   describeOutcomeError,
-  interpret,
+  type CallTrace,
   type CleanupTrace,
-  type InterpretOptions,
   type ScopeTrace,
   type StartsMode,
   type TaskTrace,
   type Trace,
-} from "./interpret.js";
+} from "./trace.js";
+
+// Comparing runs and the property.
 export {
   SENSE_NAMES,
   compareTraces,

@@ -1,119 +1,48 @@
 import {
   CancelScope,
   Cancelled,
-  NurseryError,
+  all,
+  call,
   checkpoint,
   currentTask,
   nursery,
+  race,
   sleep,
   type Nursery,
   type Operation,
   type Task,
 } from "@copse/core";
-import { runWith, type NurseryImpl, type SchedulePolicy } from "@copse/core/internal";
-import { TimeoutError, failAfter, moveOnAfter } from "@copse/timeout";
+import {
+  abandonRun,
+  runWith,
+  type NurseryImpl,
+  type SchedulePolicy,
+  type TaskImpl,
+} from "@copse/core/internal";
+import { failAfter, moveOnAfter } from "@copse/timeout";
 import { VirtualClock } from "../virtual-clock.js";
 import {
   ProgramError,
   type Block,
   type Cleanup,
+  type CustomStmt,
   type Program,
   type Stmt,
   type TaskSpec,
   type Via,
 } from "./ast.js";
+import { ClockPromise } from "./clock-promise.js";
+import {
+  describeOutcomeError,
+  type CallTrace,
+  type CleanupTrace,
+  type ScopeTrace,
+  type StartsMode,
+  type TaskTrace,
+  type Trace,
+} from "./trace.js";
 
-/**
- * How the starts of a run are made: every `startSoon`/`startTask` of the
- * program forced lazy (`startSoon`), forced eager (`startTask`), or as the
- * program says (`mixed`). `start` statements are the same in every mode.
- */
-export type StartsMode = "lazy" | "eager" | "mixed";
-
-/** What happened to one task in a run. */
-export interface TaskTrace {
-  readonly id: string;
-  /** How it was started in this run (`run` for the main task). */
-  readonly via: Via | "run";
-  /**
-   * How it ended: `ok "<value>"`, `error <error>`, `cancelled`, or
-   * `unfinished` (it never ended: a hang). From the task handle when there
-   * is one, else as the task's own code saw it.
-   */
-  outcome: string;
-  /**
-   * Everything the task did, in order: one entry per statement reached and
-   * per block entered, left, caught or cleaned up. An entry made while
-   * `currentTask()` was another task ends with `@<that task>`.
-   */
-  readonly log: string[];
-  /** Virtual time at which it ended, `null` if it never did. */
-  endTime: number | null;
-  /**
-   * How it ended as its own code saw it (same forms as `outcome`); differs
-   * from `outcome` only if the runtime's bookkeeping is wrong.
-   */
-  ownOutcome: string;
-  /** How many times its body began (1, or 0 if it never ran). */
-  runs: number;
-  /** Log entries made while `currentTask()` was not this task (SEMANTICS X05). */
-  readonly wrongCurrent: string[];
-}
-
-/** What happened to one scope, timeout or nursery in a run. */
-export interface ScopeTrace {
-  readonly id: string;
-  readonly kind: "scope" | "moveOnAfter" | "failAfter" | "nursery";
-  /** The task whose code entered it. */
-  readonly task: string;
-  /** The owner the runtime recorded for it (the task that entered it, SEMANTICS X06/X07). */
-  owner: string | null;
-  /** `currentTask().name` as seen right inside it. */
-  seenCurrent: string | null;
-  enteredAt: number | null;
-  /** The absolute deadline once entered (`Infinity` for none). */
-  deadline: number | null;
-  exitedAt: number | null;
-  cancelCalled: boolean;
-  cancelledCaught: boolean;
-  /**
-   * How the block ended: `returned`, or `threw <error>`; for a nursery this
-   * is its error set (a `NurseryError` printed with its members sorted).
-   */
-  result: string | null;
-  /** Tasks started into this nursery that had not ended when it exited (must be none). */
-  readonly outlived: string[];
-}
-
-/** What happened to one `finally` block in a run. */
-export interface CleanupTrace {
-  readonly id: string;
-  readonly task: string;
-  /** How many times it began (at most 1). */
-  runs: number;
-  /** For each run: `completed` or `threw <error>`. */
-  readonly results: string[];
-}
-
-/**
- * Everything observable about one run of a program: the input of
- * {@link compareTraces} and {@link traceViolations}. Plain data; records are
- * keyed by the program's ids.
- */
-export interface Trace {
-  readonly starts: StartsMode;
-  readonly tasks: Record<string, TaskTrace>;
-  readonly scopes: Record<string, ScopeTrace>;
-  readonly cleanups: Record<string, CleanupTrace>;
-  /** Virtual time when the run ended. */
-  finalTime: number;
-  /** Children started (every `spawn` statement reached). */
-  spawned: number;
-  /** Whether the run stopped with tasks that could never finish. */
-  hang: boolean;
-  /** An error that escaped the runtime itself (not a task), if any. */
-  crash: string | null;
-}
+type StmtOf<K extends Stmt["kind"]> = Extract<Stmt, { kind: K }>;
 
 /** Options of {@link interpret}. */
 export interface InterpretOptions {
@@ -121,23 +50,6 @@ export interface InterpretOptions {
   readonly starts: StartsMode;
   /** A schedule policy for the runtime (`@copse/core/internal`); FIFO by default. */
   readonly policy?: SchedulePolicy;
-}
-
-/**
- * A canonical description of an error for traces: `Cancelled`,
- * `ProgramError(e3)`, `TimeoutError(<deadline>)`, `NurseryError[...]` with
- * its members described and sorted (groups compare as multisets), or
- * `Name(message)`.
- */
-export function describeOutcomeError(error: unknown): string {
-  if (error instanceof Cancelled) return "Cancelled";
-  if (error instanceof NurseryError) {
-    return `NurseryError[${error.errors.map(describeOutcomeError).sort().join(", ")}]`;
-  }
-  if (error instanceof ProgramError) return `ProgramError(${error.message})`;
-  if (error instanceof TimeoutError) return `TimeoutError(${error.deadline})`;
-  if (error instanceof Error) return `${error.name}(${error.message})`;
-  return `thrown ${String(error)}`;
 }
 
 interface Context {
@@ -166,6 +78,7 @@ class Interpreter {
       tasks: {},
       scopes: {},
       cleanups: {},
+      calls: {},
       finalTime: 0,
       spawned: 0,
       hang: false,
@@ -177,8 +90,9 @@ class Interpreter {
     const main = this.program.main;
     const rec = this.newTask(main.id, "run");
     const ctx: Context = { task: rec, nurseries: [], started: null };
+    let root: Task<string> | null = null;
     try {
-      const root = runWith(() => this.runTask(main, ctx), {
+      root = runWith(() => this.runTask(main, ctx), {
         clock: this.clock,
         name: main.id,
         ...(this.options.policy === undefined ? {} : { policy: this.options.policy }),
@@ -190,20 +104,29 @@ class Interpreter {
       this.trace.crash = describeOutcomeError(error);
     }
     this.finish();
-    // A detached copy: a broken runtime that goes on later (from a timer)
-    // cannot change a trace that was already returned.
-    return structuredClone(this.trace);
+    if (root === null) return structuredClone(this.trace);
+    // Nothing of this run is stepped again, so a broken runtime that would
+    // go on later (from a timer) cannot change a trace already returned.
+    abandonRun(root);
+    return this.trace;
   }
 
   /**
    * Under a virtual clock a run that can finish does so inside `run()`: the
    * clock jumps whenever every task is blocked, and the runtime's fairness
    * budget counts 100 000 steps (far more than a generated program takes)
-   * rather than wall time. A main task still running then can never finish.
+   * rather than wall time — except that the autojump waits while a `call`
+   * promise is pending. Ours settle from timers of this clock, so while
+   * one is pending and everything else is blocked, jump as the autojump
+   * would. A main task still running then can never finish.
    */
   private drive(root: Task<string>): void {
+    while (!root.done && this.pendingCalls > 0 && this.clock.onIdle());
     if (!root.done) this.trace.hang = true;
   }
+
+  /** `call` promises created and not yet settled or abandoned. */
+  private pendingCalls = 0;
 
   private finish(): void {
     const trace = this.trace;
@@ -228,7 +151,7 @@ class Interpreter {
     }
   }
 
-  private newTask(id: string, via: Via | "run"): TaskTrace {
+  private newTask(id: string, via: TaskTrace["via"]): TaskTrace {
     const rec: TaskTrace = {
       id,
       via,
@@ -349,6 +272,18 @@ class Interpreter {
       case "try":
         yield* this.try(stmt, ctx);
         return;
+      case "join":
+        yield* this.join(stmt, ctx);
+        return;
+      case "call":
+        yield* this.call(stmt, ctx);
+        return;
+      case "group":
+        yield* this.group(stmt, ctx);
+        return;
+      case "custom":
+        yield* this.custom(stmt, ctx);
+        return;
     }
   }
 
@@ -372,7 +307,7 @@ class Interpreter {
     }
   }
 
-  private *scope(stmt: Extract<Stmt, { kind: "scope" }>, ctx: Context): Generator<unknown, void> {
+  private *scope(stmt: StmtOf<"scope">, ctx: Context): Generator<unknown, void> {
     const rec = this.newScope(stmt.id, "scope", ctx.task.id);
     const scope = new CancelScope({
       shield: stmt.shield,
@@ -403,10 +338,7 @@ class Interpreter {
     yield* this.block(body, ctx);
   }
 
-  private *timeout(
-    stmt: Extract<Stmt, { kind: "timeout" }>,
-    ctx: Context,
-  ): Generator<unknown, void> {
+  private *timeout(stmt: StmtOf<"timeout">, ctx: Context): Generator<unknown, void> {
     const rec = this.newScope(stmt.id, stmt.fail ? "failAfter" : "moveOnAfter", ctx.task.id);
     const body = (s: CancelScope): Operation<void> =>
       this.inside(rec, s, s, ownerOf(s), stmt.body, ctx);
@@ -417,10 +349,7 @@ class Interpreter {
     );
   }
 
-  private *nursery(
-    stmt: Extract<Stmt, { kind: "nursery" }>,
-    ctx: Context,
-  ): Generator<unknown, void> {
+  private *nursery(stmt: StmtOf<"nursery">, ctx: Context): Generator<unknown, void> {
     const rec = this.newScope(stmt.id, "nursery", ctx.task.id);
     try {
       yield* this.guarded(
@@ -434,17 +363,21 @@ class Interpreter {
         ),
       );
     } finally {
-      for (const rec2 of Object.values(this.trace.tasks)) {
-        if (this.childOf.get(rec2.id) === stmt.id && rec2.endTime === null)
-          rec.outlived.push(rec2.id);
-      }
+      this.recordOutlived(rec);
     }
   }
 
-  /** The nursery each spawned task was started into. */
+  /** The nursery or group each child task was started into. */
   private readonly childOf = new Map<string, string>();
 
-  private *spawn(stmt: Extract<Stmt, { kind: "spawn" }>, ctx: Context): Generator<unknown, void> {
+  /** Records the children of a nursery or group that had not ended when it exited. */
+  private recordOutlived(rec: ScopeTrace): void {
+    for (const task of Object.values(this.trace.tasks)) {
+      if (this.childOf.get(task.id) === rec.id && task.endTime === null) rec.outlived.push(task.id);
+    }
+  }
+
+  private *spawn(stmt: StmtOf<"spawn">, ctx: Context): Generator<unknown, void> {
     const target = ctx.nurseries.find((n) => n.id === stmt.into);
     if (target === undefined) throw new Error(`spawn into ${stmt.into}: no such enclosing nursery`);
     const mode = this.options.starts;
@@ -507,7 +440,7 @@ class Interpreter {
     this.log(ctx, `spawned ${spec.id}`);
   }
 
-  private *try(stmt: Extract<Stmt, { kind: "try" }>, ctx: Context): Generator<unknown, void> {
+  private *try(stmt: StmtOf<"try">, ctx: Context): Generator<unknown, void> {
     this.log(ctx, `try ${stmt.id}`);
     const cleanup = stmt.cleanup;
     const rec: CleanupTrace | null =
@@ -548,6 +481,145 @@ class Interpreter {
       throw error;
     }
   }
+
+  /**
+   * `join`: waits for a task handle and logs how it ended. A `Cancelled`
+   * that is not the task's own ending is the joiner's cancellation: it
+   * goes on up.
+   */
+  private *join(stmt: StmtOf<"join">, ctx: Context): Generator<unknown, void> {
+    if (stmt.after !== null) yield* this.sleep(stmt.after, ctx);
+    const handle = this.handles.get(stmt.target);
+    if (handle === undefined) {
+      this.log(ctx, `join ${stmt.target} (not started)`);
+      return;
+    }
+    this.log(ctx, `join ${stmt.target}`);
+    let outcome: string;
+    let error: unknown = null;
+    try {
+      outcome = `ok ${JSON.stringify(yield* handle)}`;
+    } catch (thrown) {
+      if (!handle.done || (handle as TaskImpl<unknown>).rawResult !== thrown) throw thrown;
+      outcome = thrown instanceof Cancelled ? "cancelled" : `error ${describeOutcomeError(thrown)}`;
+      if (stmt.rethrow && !(thrown instanceof Cancelled)) error = thrown;
+    }
+    this.log(ctx, `joined ${stmt.target} at ${this.clock.now()}: ${outcome}`);
+    if (error !== null) throw error;
+  }
+
+  /** `call`: waits for a promise of the virtual clock and records what happened to it. */
+  private *call(stmt: StmtOf<"call">, ctx: Context): Generator<unknown, void> {
+    const rec: CallTrace = {
+      id: stmt.id,
+      task: ctx.task.id,
+      called: false,
+      settled: false,
+      abandoned: false,
+      aborted: false,
+    };
+    yield* this.sleep(stmt.after, ctx);
+    this.trace.calls[stmt.id] = rec;
+    this.log(ctx, `call ${stmt.id}`);
+    let value: string;
+    try {
+      value = yield* call((signal) => this.promise(stmt, rec, signal));
+    } catch (error) {
+      if (rec.called && !rec.settled) rec.abandoned = true;
+      else if (rec.settled && error instanceof ProgramError && error.message === stmt.rejects) {
+        this.log(ctx, `call ${stmt.id} rejected at ${this.clock.now()}`);
+      }
+      throw error;
+    }
+    this.log(ctx, `call ${stmt.id} returned ${JSON.stringify(value)} at ${this.clock.now()}`);
+  }
+
+  /** What `fn` of a `call` returns: a promise of this run's clock, or (`sync`) the value itself. */
+  private promise(
+    stmt: StmtOf<"call">,
+    rec: CallTrace,
+    signal: AbortSignal,
+  ): PromiseLike<string> | string {
+    rec.called = true;
+    if (stmt.settle === "sync") {
+      rec.settled = true;
+      return stmt.id;
+    }
+    const at = stmt.settle === "now" ? null : this.clock.now() + stmt.settle;
+    if (at !== null) this.pendingCalls++;
+    const outcome =
+      stmt.rejects === null
+        ? ({ ok: true, value: stmt.id } as const)
+        : ({ ok: false, error: new ProgramError(stmt.rejects) } as const);
+    return new ClockPromise<string>(this.clock, at, outcome, signal, {
+      settled: () => {
+        rec.settled = true;
+        if (at !== null) this.pendingCalls--;
+      },
+      aborted: () => {
+        rec.aborted = true;
+        this.pendingCalls--;
+      },
+    });
+  }
+
+  /** `all` / `race`: the children start eagerly, in order, in every run; the value is logged. */
+  private *group(stmt: StmtOf<"group">, ctx: Context): Generator<unknown, void> {
+    if (stmt.after !== null) yield* this.sleep(stmt.after, ctx);
+    const rec = this.newScope(stmt.id, stmt.op, ctx.task.id);
+    const children = stmt.children.map((spec) => this.groupChild(spec, stmt, ctx));
+    this.log(ctx, `enter ${stmt.id}`);
+    rec.enteredAt = this.clock.now();
+    rec.owner = rec.seenCurrent = currentName();
+    try {
+      const value = JSON.stringify(
+        stmt.op === "all" ? yield* all(children) : yield* race(children),
+      );
+      rec.result = `returned ${value}`;
+      this.log(ctx, `leave ${stmt.id} ${value}`);
+    } catch (error) {
+      rec.result = `threw ${describeOutcomeError(error)}`;
+      this.log(ctx, `raise ${stmt.id} ${describeOutcomeError(error)}`);
+      throw error;
+    } finally {
+      rec.exitedAt = this.clock.now();
+      this.recordOutlived(rec);
+    }
+  }
+
+  /**
+   * A child of a group: a function named after the child (the task's name
+   * comes from it) that records the task when its first step begins — a
+   * `race` does not start the children after one that finished at once.
+   */
+  private groupChild(spec: TaskSpec, stmt: StmtOf<"group">, ctx: Context): () => Operation<string> {
+    const start = (): Operation<string> => {
+      const rec = this.newTask(spec.id, stmt.op);
+      this.childOf.set(spec.id, stmt.id);
+      this.trace.spawned++;
+      return this.runTask(spec, { task: rec, nurseries: ctx.nurseries, started: null });
+    };
+    Object.defineProperty(start, "name", { value: spec.id });
+    return start;
+  }
+
+  /** A statement of a downstream kind: its definition runs it. */
+  private *custom(stmt: CustomStmt, ctx: Context): Generator<unknown, void> {
+    this.log(ctx, `${stmt.def.name} ${stmt.id}`);
+    const op = stmt.def.run(stmt, {
+      task: ctx.task.id,
+      clock: this.clock,
+      log: (entry) => this.log(ctx, entry),
+      sleep: (ms) => this.sleep(ms, ctx),
+      body: () => this.block(stmt.body ?? [], ctx),
+    });
+    if (op === null || typeof op !== "object" || typeof op[Symbol.iterator] !== "function") {
+      throw new TypeError(
+        `the run of statement kind ${JSON.stringify(stmt.def.name)} must return an operation (write it as a generator function, function*), got ${String(op)}`,
+      );
+    }
+    yield* op;
+  }
 }
 
 function currentName(): string {
@@ -584,5 +656,16 @@ function ownerOf(scope: CancelScope): Task<unknown> | null {
  * ```
  */
 export function interpret(program: Program, options: InterpretOptions): Trace {
-  return new Interpreter(program, options).run();
+  // Errors are thrown and caught by the thousand and their stacks are never
+  // read: not capturing them makes a run about a tenth faster. The run is
+  // synchronous, so the limit is back before any other code runs.
+  // (`stackTraceLimit` is V8's; elsewhere setting it does nothing.)
+  const errors = Error as { stackTraceLimit?: number };
+  const limit = errors.stackTraceLimit;
+  errors.stackTraceLimit = 0;
+  try {
+    return new Interpreter(program, options).run();
+  } finally {
+    errors.stackTraceLimit = limit;
+  }
 }

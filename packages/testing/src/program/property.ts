@@ -2,7 +2,8 @@ import fc from "fast-check";
 import type { Program } from "./ast.js";
 import { programArbitrary, type ProgramOptions } from "./arbitrary.js";
 import { compareTraces, formatFinding, traceViolations, type Finding } from "./compare.js";
-import { interpret, type InterpretOptions, type StartsMode, type Trace } from "./interpret.js";
+import { interpret, type InterpretOptions } from "./interpret.js";
+import type { StartsMode, Trace } from "./trace.js";
 
 /** Options of {@link checkEquivalence} and {@link assertEquivalent}. */
 export interface EquivalenceOptions {
@@ -70,7 +71,7 @@ export function formatReport(report: EquivalenceReport): string {
 /** Thrown by {@link assertEquivalent}; carries the report. */
 export class EquivalenceError extends Error {
   constructor(readonly report: EquivalenceReport) {
-    super(`eager and lazy runs differ (SEMANTICS.md §B.7)\n${formatReport(report)}`);
+    super(`eager and lazy runs differ (§B.7)\n${formatReport(report)}`);
     this.name = "EquivalenceError";
   }
 }
@@ -95,7 +96,7 @@ export interface EquivalencePropertyOptions extends EquivalenceOptions {
 
 /**
  * The eager/lazy equivalence property: for every generated program, the
- * lazy, eager and mixed runs are the same (SEMANTICS.md §B.7). A plain
+ * lazy, eager and mixed runs are the same (§B.7). A plain
  * fast-check property: run it with `fc.assert` (which prints the seed, the
  * replay path and the shrunk program on failure) or `fc.check`.
  *

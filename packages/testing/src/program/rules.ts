@@ -1,4 +1,5 @@
 import type { Block, Program, Stmt, TaskSpec } from "./ast.js";
+import type { Handle, VisibleNursery } from "./statements/types.js";
 
 /**
  * Whether running `stmt` to its end (normally) takes the task past the
@@ -13,9 +14,11 @@ export function leavesInstant(stmt: Stmt): boolean {
     case "sleep":
     case "cancel":
     case "started":
+    case "call":
       return true;
     case "throw":
     case "spawn":
+    case "join":
       return stmt.after !== null;
     case "checkpoint":
       return false;
@@ -24,7 +27,26 @@ export function leavesInstant(stmt: Stmt): boolean {
     case "nursery":
     case "try":
       return stmt.body.some(leavesInstant);
+    case "group": {
+      // `all` ends (normally) after every child, `race` after the first.
+      if (stmt.after !== null) return true;
+      const sleeps = (child: TaskSpec): boolean => child.body.some(leavesInstant);
+      return stmt.op === "all" ? stmt.children.some(sleeps) : stmt.children.every(sleeps);
+    }
+    case "custom":
+      // The kit cannot see inside: assume the task may still be at its instant.
+      return false;
   }
+}
+
+/**
+ * Whether a child certainly ends in its first step: it is empty, or fails at once.
+ *
+ * @internal
+ */
+export function endsAtOnce(child: TaskSpec): boolean {
+  const first = child.body[0];
+  return first === undefined || (first.kind === "throw" && first.after === null);
 }
 
 interface Place {
@@ -32,11 +54,13 @@ interface Place {
   readonly task: TaskSpec;
   readonly startChild: boolean;
   /** Visible nurseries, innermost last, with the task that opened each. */
-  readonly nurseries: readonly { readonly id: string; readonly task: string }[];
+  readonly nurseries: readonly VisibleNursery[];
   /** Whether this code may run at the instant a child task was started. */
   readonly fresh: boolean;
   /** Whether this is `finally`/`catch` code of its task. */
   readonly cleanup: boolean;
+  /** The handles this code may join (one list per task's code, see `Place` of the generator). */
+  readonly handles: Handle[];
 }
 
 /**
@@ -46,15 +70,22 @@ interface Place {
  * generated program keeps them; use this on hand-written programs before
  * expecting them to be the same on both start paths.
  *
- * The rules: every duration is a distinct power of two; `cancel`, `throw`
- * and `started` come after a sleep of their own, except a `throw` that is
- * the first statement of a child, whose `spawn` then has its own sleep and
- * is not in a `finally` or `catch` block; a
- * child starts only in a visible nursery (one enclosing the spawn, cut at
- * the nursery the spawning task lives in), with its own sleep if that
- * nursery was opened by another task; a child does not `checkpoint` before
- * its first sleep (see {@link leavesInstant}); only a child spawned with `start`
- * calls `started`, and it calls it in its top-level body; ids are unique.
+ * The rules: every duration is a distinct power of two; `cancel`, `throw`,
+ * `started` and `call` come after a sleep of their own, except a `throw` that is
+ * the first statement of a child, whose `spawn` (or `all`/`race`) then has
+ * its own sleep and is not in a `finally` or `catch` block; a child starts
+ * only in a visible nursery (one enclosing the spawn, cut at the nursery
+ * the spawning task lives in), with its own sleep if that nursery was
+ * opened by another task; a child does not `checkpoint` before its first
+ * sleep (see {@link leavesInstant}); a `call` comes after a sleep of its
+ * own; a `join` names a task started earlier with
+ * `startSoon`/`startTask` in its task's code (or before its task was
+ * started), and joins without a sleep of its own only a task whose nursery
+ * has exited, without rethrowing; every child of a `race` ends with a
+ * sleep, unless it is empty or fails in its first step; only a child spawned with `start` calls
+ * `started`, and it calls it in its top-level body; ids are unique. The
+ * kit cannot look inside custom statements: only their durations are
+ * checked.
  */
 export function raceFreedomViolations(program: Program): string[] {
   const out: string[] = [];
@@ -78,6 +109,23 @@ export function raceFreedomViolations(program: Program): string[] {
       one(stmt, here, topLevel, index);
       if (here.fresh && leavesInstant(stmt)) here = { ...here, fresh: false };
     });
+  };
+
+  /** Checks a child's body: a task of its own, seeing the handles of its spawner. */
+  const child = (
+    task: TaskSpec,
+    place: Place,
+    nurseries: readonly VisibleNursery[],
+    startChild: boolean,
+    fresh: boolean,
+  ): void => {
+    const handles = place.handles.map((h): Handle => ({ ...h }));
+    block(task.body, { task, startChild, nurseries, fresh, cleanup: false, handles }, true);
+  };
+
+  const failsAtOnce = (task: TaskSpec): boolean => {
+    const first = task.body[0];
+    return first?.kind === "throw" && first.after === null;
   };
 
   const one = (stmt: Stmt, place: Place, topLevel: boolean, index: number): void => {
@@ -121,6 +169,7 @@ export function raceFreedomViolations(program: Program): string[] {
           { ...place, nurseries: [...place.nurseries, { id: stmt.id, task: place.task.id }] },
           false,
         );
+        for (const handle of place.handles) if (handle.into === stmt.id) handle.finished = true;
         return;
       case "spawn": {
         const task = stmt.task;
@@ -133,8 +182,7 @@ export function raceFreedomViolations(program: Program): string[] {
           );
           return;
         }
-        const first = task.body[0];
-        if (first?.kind === "throw" && first.after === null) {
+        if (failsAtOnce(task)) {
           if (stmt.after === null) {
             out.push(`${task.id} throws in its first step, so it must be started after a sleep`);
           }
@@ -155,17 +203,8 @@ export function raceFreedomViolations(program: Program): string[] {
             `${task.id} is spawned with start but does not call started in its top-level body`,
           );
         }
-        block(
-          task.body,
-          {
-            task,
-            startChild,
-            nurseries: place.nurseries.slice(0, at + 1),
-            fresh: true,
-            cleanup: false,
-          },
-          true,
-        );
+        child(task, place, place.nurseries.slice(0, at + 1), startChild, true);
+        if (!startChild) place.handles.push({ id: task.id, into: stmt.into, finished: false });
         return;
       }
       case "try":
@@ -174,13 +213,83 @@ export function raceFreedomViolations(program: Program): string[] {
         if (stmt.onCancelled !== null) block(stmt.onCancelled, { ...place, cleanup: true }, false);
         if (stmt.cleanup !== null) block(stmt.cleanup.body, { ...place, cleanup: true }, false);
         return;
+      case "join": {
+        const handle = place.handles.find((h) => h.id === stmt.target);
+        if (handle === undefined) {
+          out.push(
+            `join ${stmt.target} ${where}: ${stmt.target} is not a task started earlier with startSoon or startTask that this code can see`,
+          );
+        }
+        if (stmt.after !== null) duration(stmt.after, `the sleep before join ${stmt.target}`);
+        else if (handle !== undefined && !handle.finished) {
+          out.push(
+            `join ${stmt.target} ${where} has no sleep of its own, but ${stmt.target}'s nursery ${handle.into} may still be open`,
+          );
+        }
+        if (stmt.after === null && stmt.rethrow) {
+          out.push(`join ${stmt.target} ${where} rethrows, so it must come after a sleep`);
+        }
+        return;
+      }
+      case "call":
+        id(stmt.id);
+        duration(stmt.after, `the sleep before call ${stmt.id}`);
+        if (typeof stmt.settle === "number") {
+          duration(stmt.settle, `the promise of call ${stmt.id}`);
+        } else {
+          if (stmt.rejects !== null) {
+            out.push(
+              `call ${stmt.id} rejects ${stmt.rejects}, so its promise must settle after a duration`,
+            );
+          }
+        }
+        return;
+      case "group": {
+        id(stmt.id);
+        if (stmt.after !== null) duration(stmt.after, `the sleep before ${stmt.op} ${stmt.id}`);
+        for (const task of stmt.children) {
+          id(task.id);
+          if (failsAtOnce(task)) {
+            if (stmt.after === null) {
+              out.push(
+                `${task.id} throws in its first step, so ${stmt.op} ${stmt.id} must come after a sleep`,
+              );
+            }
+            if (place.cleanup) {
+              out.push(
+                `${task.id} throws in its first step, so ${stmt.op} ${stmt.id} cannot be in a finally or catch block`,
+              );
+            }
+          }
+          const last = task.body[task.body.length - 1];
+          if (stmt.op === "race" && last?.kind !== "sleep" && !endsAtOnce(task)) {
+            out.push(
+              `${task.id} is a child of race ${stmt.id}, so it must end with a sleep of its own (or at once)`,
+            );
+          }
+          child(task, place, place.nurseries, false, place.fresh && stmt.after === null);
+        }
+        return;
+      }
+      case "custom":
+        id(stmt.id);
+        stmt.durations.forEach((ms, i) => duration(ms, `duration ${i} of ${stmt.id}`));
+        if (stmt.body !== null) block(stmt.body, place, false);
+        return;
     }
   };
 
   id(program.main.id);
   block(
     program.main.body,
-    { task: program.main, startChild: false, nurseries: [], fresh: false, cleanup: false },
+    {
+      task: program.main,
+      startChild: false,
+      nurseries: [],
+      fresh: false,
+      cleanup: false,
+      handles: [],
+    },
     true,
   );
   for (const [ms, count] of durations) {

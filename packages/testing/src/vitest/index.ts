@@ -7,6 +7,7 @@
  *
  * @module
  */
+// Operations as tests and properties.
 export {
   copseProperty,
   copseTest,
@@ -15,10 +16,9 @@ export {
   type CopseTestOptions,
   type RunOperationOptions,
 } from "./run.js";
+// The NurseryError matcher (describeMember/describePattern, which word its messages, stay internal).
 export {
   copseMatchers,
-  describeMember,
-  describePattern,
   nurseryErrorMismatch,
   type CopseMatchers,
   type ErrorClass,
