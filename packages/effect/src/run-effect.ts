@@ -1,4 +1,4 @@
-import { action, CancelScope, checkpoint, type Operation } from "@copse/core";
+import { CancelScope, checkpoint, until, type Operation } from "@copse/core";
 import { currentEffectiveDeadline } from "@copse/core/internal";
 import { Cause, Context, Effect, Exit, Layer, ManagedRuntime, type Fiber } from "effect";
 import { describeValue } from "./describe.js";
@@ -53,9 +53,8 @@ function checkOptions(options: unknown): void {
   }
 }
 
-/** Waits for the fiber's exit: at once if it has one, else until its observer fires. */
-function awaitExit<A, E>(fiber: Fiber.Fiber<A, E>): Operation<Exit.Exit<A, E>> {
-  return action<Exit.Exit<A, E>>((resolve) => fiber.addObserver(resolve));
+function exitOf<A, E>(fiber: Fiber.Fiber<A, E>): Promise<Exit.Exit<A, E>> {
+  return new Promise((resolve) => fiber.addObserver(resolve));
 }
 
 function* runFiber<A, E, R, ER>(
@@ -67,13 +66,16 @@ function* runFiber<A, E, R, ER>(
   const fiber = fork(effect, options);
   let exit = fiber.pollUnsafe();
   if (exit === undefined) {
+    // A promise, so that a virtual clock treats the running fiber as work in
+    // flight (like a `call`) and does not jump time while it runs.
+    const ended = exitOf(fiber);
     try {
-      exit = yield* awaitExit(fiber);
+      exit = yield* until(ended);
     } catch (cancelled) {
       // Interrupt, then keep waiting — shielded, since every wait in a
       // cancelled scope raises again — until the fiber's finalizers are done.
       fiber.interruptUnsafe();
-      const last = (yield* new CancelScope({ shield: true }).run(() => awaitExit(fiber)))!;
+      const last = (yield* new CancelScope({ shield: true }).run(() => until(ended)))!;
       // A failure that outlived the interruption (a finalizer that failed, an
       // error raised before the interruption arrived) must not be lost.
       if (Exit.isFailure(last) && !Cause.hasInterruptsOnly(last.cause)) {
@@ -113,10 +115,11 @@ function* runFiber<A, E, R, ER>(
  * - **Services.** `options` provides what the Effect requires: a
  *   `ManagedRuntime`, a `Layer` (built for this run) or a `Context`.
  *   Failures of building them are thrown as `EffectFailure` too.
- * - **Time.** The Effect runs on Effect's own clock and scheduler. Under a
- *   copse `VirtualClock`, the wait for a fiber does not hold back autojump
- *   (like `action`, unlike `call`): virtual time may jump while the fiber
- *   runs.
+ * - **Time.** The Effect runs on Effect's own clock and scheduler. For a
+ *   copse `VirtualClock`, a running fiber is work in flight, like a `call`
+ *   promise: virtual time does not jump while a task waits for a fiber
+ *   (so a copse timeout on a virtual clock cannot expire around an Effect
+ *   that never ends; use the real clock, or Effect's `TestClock`, there).
  *
  * Throws a `TypeError` at the call if `effect` is not an Effect or the
  * options name no valid runtime, layer or context.
