@@ -1,4 +1,4 @@
-import { Cancelled, run, type Clock, type Operation, type Outcome } from "@copse/core";
+import { CancelScope, Cancelled, run, type Clock, type Operation, type Outcome } from "@copse/core";
 import { Effect } from "effect";
 import { describeValue } from "./describe.js";
 import { EffectFailure } from "./effect-failure.js";
@@ -29,6 +29,11 @@ function fromOutcome<T>(outcome: Outcome<T>): Effect.Effect<T, unknown> {
     case "cancelled":
       return Effect.interrupt;
   }
+}
+
+function* inScope<T>(scope: CancelScope, body: () => Operation<T>): Operation<T> {
+  // `undefined` only when the scope caught our own cancellation: then no one reads it.
+  return (yield* scope.run(body)) as T;
 }
 
 function checkOptions(options: unknown): void {
@@ -120,10 +125,13 @@ export function fromOperation<T>(
     );
   }
   checkOptions(options);
-  const runOptions =
-    options === undefined ? undefined : { clock: options.clock, name: options.name };
+  const runOptions = { clock: options?.clock, name: options?.name ?? (body.name || undefined) };
   return Effect.callback<T, unknown>((resume) => {
-    const task = run(body, runOptions);
+    // The operation runs inside a scope of its own, which an interruption
+    // cancels: when the cancellation comes back (as `Cancelled`, or inside
+    // a NurseryError next to real failures), that scope absorbs it.
+    const scope = new CancelScope();
+    const task = run(() => inScope(scope, body), runOptions);
     const outcome = task.outcome;
     if (outcome !== undefined) {
       resume(fromOutcome(outcome));
@@ -135,7 +143,7 @@ export function fromOperation<T>(
     );
     // Interruption: cancel the task and wait for its end, finally blocks included.
     return Effect.callback<void>((ended) => {
-      task.cancel();
+      scope.cancel();
       task.then(
         () => ended(Effect.void),
         (error: unknown) => ended(error instanceof Cancelled ? Effect.void : Effect.die(error)),

@@ -262,6 +262,37 @@ describe("fromOperation: interrupting the fiber cancels the copse task and waits
     expect(defects).toEqual([cleanupFailed]);
   });
 
+  it("a nursery that fails while cancelled reports its real failures only, no Cancelled member", async () => {
+    const cleanupFailed = new Error("cleanup failed");
+    const exit = await Effect.runPromise(
+      Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(
+          fromOperation(() =>
+            nursery(function* (n) {
+              n.startSoon(function* () {
+                try {
+                  yield* suspend();
+                } catch {
+                  throw cleanupFailed;
+                }
+              });
+              n.startSoon(suspend);
+            }),
+          ),
+        );
+        yield* Effect.sleep(1);
+        yield* Fiber.interrupt(fiber);
+        return yield* Fiber.await(fiber);
+      }),
+    );
+    const defects = Exit.isFailure(exit)
+      ? exit.cause.reasons.filter(Cause.isDieReason).map((r) => r.defect)
+      : [];
+    expect(defects).toHaveLength(1);
+    expect(defects[0]).toBeInstanceOf(NurseryError);
+    expect((defects[0] as NurseryError).errors).toEqual([cleanupFailed]);
+  });
+
   it("an uninterruptible region around it defers the interruption: the task is not cancelled", async () => {
     const log: string[] = [];
     await Effect.runPromise(
