@@ -1,7 +1,7 @@
 /**
  * The bench entry point (`pnpm bench`, `pnpm bench:check`):
  *
- *     node dist/run.js [tree] [heap] [micro] [depth] [options]
+ *     node dist/run.js [tree] [heap] [micro] [depth] [interop] [options]
  *
  * With no section named, runs them all and prints one markdown report
  * (also written to bench/results/latest.md unless --out says otherwise).
@@ -30,8 +30,9 @@ import {
 } from "./async-tree/work.js";
 import { runMicro } from "./micro/runner.js";
 import { runDepth } from "./depth/runner.js";
+import { runInterop } from "./interop/runner.js";
 
-const SECTIONS = ["tree", "heap", "micro", "depth"] as const;
+const SECTIONS = ["tree", "heap", "micro", "depth", "interop"] as const;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), [
@@ -126,6 +127,16 @@ async function main(): Promise<void> {
       log,
     });
     emit(`## Depth\n\n${depth}`);
+  }
+  if (sections.includes("interop")) {
+    const interop = await runInterop({
+      n: check ? 50 : 10_000,
+      processes: check ? 1 : numberOption(args, "processes", 3),
+      warmup: check ? 0 : numberOption(args, "warmup", 5),
+      runs: check ? 1 : numberOption(args, "runs", 20),
+      log,
+    });
+    emit(`## Interop: copse ⇄ Effect through \`@copse/effect\`\n\n${interop}`);
   }
   log(`done in ${ms(performance.now() - started)}`);
   if (!check) {
