@@ -1,7 +1,7 @@
 /**
  * The bench entry point (`pnpm bench`, `pnpm bench:check`):
  *
- *     node dist/run.js [tree] [heap] [micro] [depth] [sync] [options]
+ *     node dist/run.js [tree] [heap] [micro] [depth] [sync] [interop] [options]
  *
  * With no section named, runs them all and prints one markdown report
  * (also written to bench/results/latest.md unless --out says otherwise).
@@ -31,8 +31,9 @@ import {
 import { runMicro } from "./micro/runner.js";
 import { runDepth } from "./depth/runner.js";
 import { runSync } from "./sync/runner.js";
+import { runInterop } from "./interop/runner.js";
 
-const SECTIONS = ["tree", "heap", "micro", "depth", "sync"] as const;
+const SECTIONS = ["tree", "heap", "micro", "depth", "sync", "interop"] as const;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), [
@@ -139,6 +140,16 @@ async function main(): Promise<void> {
       log,
     });
     emit(`## Synchronization and channels\n\n${sync}`);
+  }
+  if (sections.includes("interop")) {
+    const interop = await runInterop({
+      n: check ? 50 : 10_000,
+      processes: check ? 1 : numberOption(args, "processes", 3),
+      warmup: check ? 0 : numberOption(args, "warmup", 5),
+      runs: check ? 1 : numberOption(args, "runs", 20),
+      log,
+    });
+    emit(`## Interop: copse ⇄ Effect through \`@copse/effect\`\n\n${interop}`);
   }
   log(`done in ${ms(performance.now() - started)}`);
   if (!check) {
