@@ -201,6 +201,7 @@ export class CancelScope {
     return this._deadline;
   }
 
+  /** Moves the deadline (absolute clock time, ms); `NaN` is a `RangeError`. */
   set deadline(value: number) {
     this.setDeadline(checkDeadline(value, "CancelScope deadline"));
   }
@@ -219,6 +220,7 @@ export class CancelScope {
     return Number.isNaN(this._relative) ? Infinity : this._relative;
   }
 
+  /** Sets the deadline relative to now (once running) or to the start (before); must be non-negative. */
   set relativeDeadline(value: number) {
     checkRelative(value);
     if (this._phase === ENTERED && this._runtime !== null) {
@@ -240,6 +242,7 @@ export class CancelScope {
     return this._shield;
   }
 
+  /** Turns the shield on or off, effective at once; a non-boolean is a `TypeError`. */
   set shield(value: boolean) {
     checkShield(value);
     if (value === this._shield) return;

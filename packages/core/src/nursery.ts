@@ -188,7 +188,7 @@ export class NurseryImpl extends Frame<unknown> implements Nursery, ChildHolder 
   enter(owner: TaskImpl<unknown>): void {
     if (this.childCount === 0 && this.pendingStarts === 0) {
       // Nothing to wait for: a nursery's exit is still a schedule point
-      // (SEMANTICS L06), but `all`/`race` complete without suspending.
+      // (docs/cases.md L06), but `all`/`race` complete without suspending.
       if (this.exitIsSchedulePoint) owner.wake(NEXT, undefined, false);
       else owner.resumeSync(NEXT, undefined);
       return;

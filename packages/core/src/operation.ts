@@ -28,6 +28,7 @@ import type { TaskImpl } from "./task.js";
  * `TypeError` at that `yield` that says to use `yield*`.
  */
 export interface Operation<T> {
+  /** The iterator the driver steps; a generator object returns itself. */
   [Symbol.iterator](): Iterator<unknown, T, unknown>;
 }
 

@@ -15,9 +15,24 @@ import type { Runtime } from "./runtime.js";
  * How a task ended: with a value, with an error, or cancelled.
  */
 export type Outcome<T> =
-  | { readonly status: "ok"; readonly value: T }
-  | { readonly status: "error"; readonly error: unknown }
-  | { readonly status: "cancelled"; readonly reason?: unknown };
+  | {
+      /** The task returned. */
+      readonly status: "ok";
+      /** What it returned. */
+      readonly value: T;
+    }
+  | {
+      /** The task threw an error other than its own cancellation. */
+      readonly status: "error";
+      /** What it threw, the same object. */
+      readonly error: unknown;
+    }
+  | {
+      /** The task ended with a `Cancelled` that was meant for it. */
+      readonly status: "cancelled";
+      /** The reason given to `cancel(reason)`, if any. */
+      readonly reason?: unknown;
+    };
 
 /**
  * A running or finished task: a handle to join, inspect or cancel it.
@@ -94,7 +109,7 @@ class TaskExtras {
  * Invariants, enforced here and in `nursery.ts`:
  * - a task is attached to its nursery and its cancel scope before its first
  *   step runs, so a cancellation issued during an eager first step reaches
- *   it (SEMANTICS X10, X14);
+ *   it (docs/cases.md X10, X14);
  * - every resumption from a suspension is a cancellation point: a task
  *   resumed inside an effectively cancelled scope gets `Cancelled` instead
  *   of what it waited for; the first step of a task and synchronous

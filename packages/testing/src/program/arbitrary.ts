@@ -449,7 +449,7 @@ class Normalizer {
         if (r.via === "start") {
           // A `start` child always calls `started` at its top level: one that
           // returns without it fails its caller at the moment it ends, which
-          // is not the first thing at its instant (SEMANTICS S05).
+          // is not the first thing at its instant (docs/cases.md S05).
           const [at, t] = r.started;
           const pos = Math.min(at, rawBody.length);
           rawBody = [...rawBody.slice(0, pos), { k: "started", t }, ...rawBody.slice(pos)];
@@ -517,7 +517,7 @@ function deepFreeze<T>(value: T): T {
  * }
  * ```
  *
- * **Race-freedom (SEMANTICS.md §B.7).** The one legitimate difference
+ * **Race-freedom (docs/eager-lazy.md).** The one legitimate difference
  * between the paths is *when a child's first step runs*: eagerly, inside
  * `startTask`, before the caller's next statements and before the tasks
  * already ready; lazily, after all of them. So a lazily started child's
@@ -543,7 +543,7 @@ function deepFreeze<T>(value: T): T {
  *    it never races with a first step, and whether its target exists, has
  *    finished or has entered its scope is decided by earlier instants.
  * 3. *Starts that act at once are first at their instant.* A child whose
- *    first statement is `throw` (it fails in its first step, SEMANTICS X08)
+ *    first statement is `throw` (it fails in its first step, docs/cases.md X08)
  *    and a child started in a nursery of another task (which may wake that
  *    nursery's owner when it ends) are started right after a sleep of the
  *    starting task, so no other task is ready when they run; and a child
@@ -560,7 +560,7 @@ function deepFreeze<T>(value: T): T {
  *    nursery's group raised after its exit wait).
  * 5. *`start` children call `started`.* Each calls `started(v)` in its
  *    top-level body: one that ends without it fails its caller at the
- *    moment it ends (SEMANTICS S05), which is not the first thing at its
+ *    moment it ends (docs/cases.md S05), which is not the first thing at its
  *    instant.
  * 6. *Visible nurseries only.* A child starts in a nursery that lexically
  *    encloses the start and that the starting task lives in or inside —

@@ -17,7 +17,7 @@ import {
  * ```ts
  * import { build as b, checkEquivalence } from "@copse/testing";
  *
- * // SEMANTICS X09: a child started into an already cancelled nursery.
+ * // docs/cases.md X09: a child started into an already cancelled nursery.
  * const program = b.program([
  *   b.nursery("n1", [
  *     b.cancel(1, "n1"),
@@ -34,7 +34,7 @@ export const build = Object.freeze({
   program(body: Block, value = "v0"): Program {
     return makeProgram({ id: "t0", body, value });
   },
-  /** A task for {@link build.spawn}; it returns `value` (default `v<n>` for id `t<n>`). */
+  /** A task for `build.spawn`; it returns `value` (default `v<n>` for id `t<n>`). */
   task(id: string, body: Block, value = `v${id.replace(/^t/, "")}`): TaskSpec {
     return { id, body, value };
   },

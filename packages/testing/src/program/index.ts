@@ -1,6 +1,6 @@
 /**
  * Generated concurrent programs and the eager/lazy equivalence property
- * (SEMANTICS.md §B.7): {@link programArbitrary} makes race-free programs,
+ * (docs/eager-lazy.md): {@link programArbitrary} makes race-free programs,
  * {@link interpret} runs one on the virtual clock with starts forced lazy,
  * forced eager or mixed and returns a {@link Trace}, {@link compareTraces}
  * and {@link traceViolations} say how runs differ or break a rule, and

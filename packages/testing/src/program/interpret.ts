@@ -56,7 +56,7 @@ export interface TaskTrace {
   ownOutcome: string;
   /** How many times its body began (1, or 0 if it never ran). */
   runs: number;
-  /** Log entries made while `currentTask()` was not this task (SEMANTICS X05). */
+  /** Log entries made while `currentTask()` was not this task (docs/cases.md X05). */
   readonly wrongCurrent: string[];
 }
 
@@ -66,7 +66,7 @@ export interface ScopeTrace {
   readonly kind: "scope" | "moveOnAfter" | "failAfter" | "nursery";
   /** The task whose code entered it. */
   readonly task: string;
-  /** The owner the runtime recorded for it (the task that entered it, SEMANTICS X06/X07). */
+  /** The owner the runtime recorded for it (the task that entered it, docs/cases.md X06/X07). */
   owner: string | null;
   /** `currentTask().name` as seen right inside it. */
   seenCurrent: string | null;

@@ -53,7 +53,7 @@ interface Place {
  * child starts only in a visible nursery (one enclosing the spawn, cut at
  * the nursery the spawning task lives in), with its own sleep if that
  * nursery was opened by another task; a child does not `checkpoint` before
- * its first sleep (see {@link leavesInstant}); only a child spawned with `start`
+ * its first sleep; only a child spawned with `start`
  * calls `started`, and it calls it in its top-level body; ids are unique.
  */
 export function raceFreedomViolations(program: Program): string[] {
