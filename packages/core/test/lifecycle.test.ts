@@ -1,4 +1,4 @@
-// SEMANTICS.md §B.1, nursery lifecycle (L cases).
+// docs/cases.md, nursery lifecycle (L cases).
 import {
   CancelScope,
   Cancelled,

@@ -1,5 +1,4 @@
-// The eager/lazy equivalence property of DESIGN.md ("Semantics that must
-// hold on both paths") and SEMANTICS.md §B.7, run in CI: 10 000 generated
+// The eager/lazy equivalence property (docs/eager-lazy.md), run in CI: 10 000 generated
 // programs (about 3 s; at least 2 000 are required) with the fixed seed of
 // test/setup.ts. `FC_RUNS` (or `pnpm test:props --runs 100000`) changes the
 // count and `FC_SEED` the seed; a failure prints the seed, the replay path,
@@ -11,7 +10,7 @@ import { equivalenceProperty } from "../src/index.js";
 const CI_RUNS = 10_000;
 const runs = fc.readConfigureGlobal().numRuns ?? CI_RUNS;
 
-test(`lazy, eager and mixed runs are the same in the seven senses of §B.7 (${runs} programs)`, () => {
+test(`lazy, eager and mixed runs are the same in the seven senses of docs/eager-lazy.md (${runs} programs)`, () => {
   const details = fc.check(equivalenceProperty(), { numRuns: runs });
   if (details.failed) {
     // The report gives the seed, the replay path and the shrunk program; the

@@ -1,5 +1,5 @@
-// SEMANTICS.md cases written as programs: each is the same on the lazy,
-// eager and mixed paths (§B.7) and its trace shows the expected outcome.
+// Cases of docs/cases.md written as programs: each is the same on the lazy,
+// eager and mixed paths (docs/eager-lazy.md) and its trace shows the expected outcome.
 import { describe, expect, test } from "vitest";
 import { build as b, checkEquivalence, formatReport, raceFreedomViolations } from "../src/index.js";
 import type { Program, Trace } from "../src/index.js";
@@ -14,7 +14,7 @@ function samePaths(program: Program): Trace {
 
 const task = b.task;
 
-describe("SEMANTICS cases as programs are the same on every path", () => {
+describe("catalogue cases as programs are the same on every path", () => {
   test("L07/X09: a child started into a cancelled nursery runs, then is cancelled; cleanup once", () => {
     const trace = samePaths(
       b.program([
