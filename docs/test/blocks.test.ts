@@ -12,7 +12,10 @@ describe("docs examples", () => {
     const guides = pages.filter((p) => p.startsWith("coming-from/"));
     expect(guides.length).toBeGreaterThanOrEqual(5);
     for (const guide of guides) {
-      expect(blocks.some((b) => b.where.startsWith(`${guide}:`)), guide).toBe(true);
+      expect(
+        blocks.some((b) => b.where.startsWith(`${guide}:`)),
+        guide,
+      ).toBe(true);
     }
   });
   it.each(blocks.map((block, i) => [block.where, block, i] as const))(

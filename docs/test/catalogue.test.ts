@@ -61,7 +61,10 @@ describe("the case catalogue (docs/cases.md)", () => {
     console.info(
       `cases kept as documentation only (no test names them): ${untested.map((e) => e.id).join(", ") || "none"}`,
     );
-    expect(unmarked, "these entries have no test: write one, or mark them (documentation only)").toEqual([]);
+    expect(
+      unmarked,
+      "these entries have no test: write one, or mark them (documentation only)",
+    ).toEqual([]);
     expect(stale, "these entries are tested now: drop their (documentation only) mark").toEqual([]);
   });
 });

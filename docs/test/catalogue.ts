@@ -26,7 +26,11 @@ export function catalogueEntries(): Entry[] {
   text.split("\n").forEach((line, i) => {
     const heading = /^### ([LECTXS][0-9]{2}) — (.*)$/.exec(line);
     if (heading !== null) {
-      entries.push({ id: heading[1]!, documentationOnly: heading[2]!.includes(DOC_ONLY), line: i + 1 });
+      entries.push({
+        id: heading[1]!,
+        documentationOnly: heading[2]!.includes(DOC_ONLY),
+        line: i + 1,
+      });
       return;
     }
     const sub = /^- \*\*([LECTXS][0-9]{2}\.[0-9])\*\*/.exec(line);
