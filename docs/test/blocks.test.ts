@@ -1,11 +1,15 @@
 // Runs every ```ts block of the pages under docs/ (the coming-from guides,
-// the model, the catalogue's examples) as a module, so the docs cannot rot.
+// the model, cancellation) and of the root README as a module, so the docs
+// cannot rot.
 import { describe, expect, it } from "vitest";
 import { docBlocks, runDocBlock } from "../../test/doc-blocks.js";
-import { docsDir, filesUnder } from "./files.js";
+import { docsDir, filesUnder, repoDir } from "./files.js";
 
 const pages = filesUnder(docsDir, ".md");
-const blocks = docBlocks(docsDir, pages);
+// The root README's example runs here too: this project depends on every
+// package, so the block's imports resolve from docs/.
+const readme = docBlocks(repoDir, ["README.md"]).map((b) => ({ ...b, where: `../${b.where}` }));
+const blocks = [...docBlocks(docsDir, pages), ...readme];
 
 describe("docs examples", () => {
   it("every coming-from guide has copse code to run", () => {
@@ -17,6 +21,9 @@ describe("docs examples", () => {
         guide,
       ).toBe(true);
     }
+  });
+  it("the root README's first example runs", () => {
+    expect(readme.length).toBeGreaterThanOrEqual(1);
   });
   it.each(blocks.map((block, i) => [block.where, block, i] as const))(
     "%s",
