@@ -4,7 +4,13 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "bench/vendor/**"],
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "**/coverage/**",
+      "bench/vendor/**",
+      "docs/api/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -1,6 +1,6 @@
-// Cases that SEMANTICS.md refers to but keeps out of its copy (C09, C19, C22,
-// T07, X16, X19): scenarios derived from the issues it cites and the rules
-// it states, tested on both start paths where a task is started.
+// Cases of docs/cases.md that no upstream test states (C09, C19, C22,
+// T07, X16, X19): scenarios derived from the issues they cite and from copse's
+// rules, tested on both start paths where a task is started.
 import { CancelScope, checkpoint, nursery, race, sleep, suspend } from "@copse/core";
 import { TimeoutError, failAfter } from "@copse/timeout";
 import { waitAllTasksBlocked } from "@copse/testing";

@@ -1,4 +1,4 @@
-// SEMANTICS.md §B.5, eager start (X cases).
+// docs/cases.md, eager start (X cases).
 import type { CancelScope, NurseryError } from "@copse/core";
 import {
   action,

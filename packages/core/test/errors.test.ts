@@ -1,4 +1,4 @@
-// SEMANTICS.md §B.2, errors and error groups (E cases).
+// docs/cases.md, errors and error groups (E cases).
 import {
   CancelScope,
   Cancelled,

@@ -1,7 +1,8 @@
-// The laws of copse (DESIGN.md), one test each. Start here.
+// The laws of copse (docs/model.md, docs/cancellation.md), one test each.
+// Start here.
 //
 // The exhaustive eager≡lazy property over generated programs lives in
-// @copse/testing (test/equivalence.test.ts); the SEMANTICS.md cases are in
+// @copse/testing (test/equivalence.test.ts); the cases of docs/cases.md are in
 // lifecycle/errors/scopes/eager/start.test.ts, named by their ids.
 import type { NurseryError } from "@copse/core";
 import {

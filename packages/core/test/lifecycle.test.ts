@@ -1,4 +1,4 @@
-// SEMANTICS.md §B.1, nursery lifecycle (L cases).
+// docs/cases.md, nursery lifecycle (L cases).
 import { CancelScope, checkpoint, nursery, sleep, suspend, type Nursery } from "@copse/core";
 import { describe, expect, it } from "vitest";
 import { PATHS, runVirtual, start, valueOf, noteCancelled } from "./helpers.js";

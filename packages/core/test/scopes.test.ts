@@ -1,4 +1,4 @@
-// SEMANTICS.md §B.3, cancel scopes (C cases).
+// docs/cases.md, cancel scopes (C cases).
 import {
   CancelScope,
   Cancelled,
@@ -540,7 +540,7 @@ describe("C: cancel scopes", () => {
         });
       });
       errorOf(task);
-      // Which blocked task is woken first is not specified (SEMANTICS §0.3).
+      // Which blocked task is woken first is not specified (docs/cases.md, how to read an entry).
       expect(new Set(log)).toEqual(
         new Set([
           "cancelled due to nursery with reason 'child task raised exception TypeError: boom' from task failing",

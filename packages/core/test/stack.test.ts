@@ -97,7 +97,7 @@ describe("synchronous completion", () => {
     });
     const [before, after] = valueOf(task);
     expect(before.turns).toBe(0);
-    // One turn only: the nursery's exit is a schedule point (SEMANTICS L06).
+    // One turn only: the nursery's exit is a schedule point (docs/cases.md L06).
     expect(after.turns).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-// SEMANTICS.md §B.6, nursery.start (S cases).
+// docs/cases.md, nursery.start (S cases).
 import {
   CancelScope,
   Cancelled,

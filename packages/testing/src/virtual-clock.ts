@@ -6,6 +6,7 @@ interface VirtualTimer {
   readonly fire: () => void;
 }
 
+/** Options of {@link VirtualClock}. */
 export interface VirtualClockOptions {
   /** The time the clock starts at (default `0`). */
   start?: number;

@@ -1,5 +1,5 @@
 // The eager/lazy equivalence property (the semantics that must hold on both
-// start paths, §B.7 of the semantics catalogue), run in CI: 10 000 generated
+// start paths, docs/eager-lazy.md), run in CI: 10 000 generated
 // programs (about 3 s; at least 2 000 are required) with the fixed seed of
 // test/setup.ts. `FC_RUNS` (or `pnpm test:props --runs 100000`) changes the
 // count and `FC_SEED` the seed; a failure prints the seed, the replay path,
@@ -15,7 +15,7 @@ const runs = fc.readConfigureGlobal().numRuns ?? CI_RUNS;
 const timeout = Math.max(60_000, runs * 2);
 
 test(
-  `lazy, eager and mixed runs are the same in the seven senses of §B.7 (${runs} programs)`,
+  `lazy, eager and mixed runs are the same in the seven senses of docs/eager-lazy.md (${runs} programs)`,
   () => {
     const details = fc.check(equivalenceProperty(), { numRuns: runs });
     if (details.failed) {

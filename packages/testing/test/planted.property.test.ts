@@ -1,5 +1,5 @@
-// The equivalence property has teeth: each known eager bug of the semantics
-// catalogue (§C) and a natural bug per kind of joins, `call`, `all` and
+// The equivalence property has teeth: each known eager bug of docs/cases.md
+// (lessons from other runtimes) and a natural bug per kind of joins, `call`, `all` and
 // `race` is planted into a deliberately broken runtime (prototypes of the
 // kernel classes patched from outside the core, restored in `finally`), and
 // the property must find it and shrink it to a small program. The plants use
@@ -69,7 +69,7 @@ function withCallerAsCurrent<T>(run: () => T): T {
 }
 
 /**
- * (a) §C.1 item 1 (python/cpython#97696): the eager step runs with
+ * (a) docs/cases.md, lessons from other runtimes (python/cpython#97696): the eager step runs with
  * the caller as the current task, so scopes, nurseries and timeouts opened
  * in it attach to the caller.
  */
@@ -78,7 +78,7 @@ function plantWrongCurrentTask(): Restore {
 }
 
 /**
- * (b) §C.1 items 2 and 4 (python/cpython#128550, #155418): the
+ * (b) docs/cases.md, lessons from other runtimes (python/cpython#128550, #155418): the
  * child is registered in its nursery's set of children only after its
  * first step, and not at all if it finished during it (CPython 3.13's
  * "if not done: register").
@@ -118,7 +118,7 @@ function plantThrowingStartTask(): Restore {
 }
 
 /**
- * (d) L07 / §C.3 item 20 (python-trio/trio#41): a lazily started
+ * (d) docs/cases.md L07 and lessons from other runtimes (python-trio/trio#41): a lazily started
  * task whose scope is cancelled before its turn ends `Cancelled` without
  * running. (`currentEffectiveDeadline()` is `-Infinity` exactly when the
  * current task is effectively cancelled.)
@@ -227,7 +227,7 @@ function plantRaceLeavesLosers(): Restore {
 interface Plant {
   readonly name: string;
   readonly plant: () => Restore;
-  /** The senses of §B.7 the bug must show up in. */
+  /** The senses of docs/eager-lazy.md the bug must show up in. */
   readonly senses: readonly Sense[];
   /** The largest acceptable shrunk counterexample (statements). */
   readonly maxSize: number;

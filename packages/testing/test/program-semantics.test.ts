@@ -1,5 +1,5 @@
 // Cases of the semantics catalogue written as programs: each is the same on the lazy,
-// eager and mixed paths (§B.7) and its trace shows the expected outcome.
+// eager and mixed paths (docs/eager-lazy.md) and its trace shows the expected outcome.
 import { describe, expect, test } from "vitest";
 import { build as b, checkEquivalence, formatReport, raceFreedomViolations } from "../src/index.js";
 import type { Program, Trace } from "../src/index.js";

@@ -3,7 +3,7 @@
 // `n.startTask` that is the new task, so its expiry cancels that task only,
 // never the caller, at the same absolute time as on the lazy path
 // (`n.startSoon`). Each test is a table over both start paths that asserts
-// one expected outcome (SEMANTICS X06, T13, §B.7).
+// one expected outcome (docs/cases.md X06, T13; docs/eager-lazy.md).
 import {
   Cancelled,
   call,
@@ -58,7 +58,7 @@ describe.each(PATHS)("a timeout entered in a child's first step (%s)", (path) =>
 
   it(`X06 moveOnAfter in the first step: owned by the child, invisible to the caller (${path})`, async () => {
     // Per-task logs: the eager step runs before the caller's next statement,
-    // the lazy one after it (the one permitted difference, SEMANTICS B.7).
+    // the lazy one after it (the one permitted difference, docs/eager-lazy.md).
     const childLog: unknown[] = [];
     const callerLog: unknown[] = [];
     const seenInBody: unknown[] = [];

@@ -1,5 +1,5 @@
 // Property: a timeout entered in a child's first step behaves the same
-// whichever way each child was started (SEMANTICS §B.7 items 1, 4, 5, 6),
+// whichever way each child was started (docs/eager-lazy.md, senses 1, 4, 5, 6),
 // and matches a model of when it fires. Children are started at random
 // times by the caller, each on a random path, with a random timeout kind,
 // duration and amount of work.
@@ -81,7 +81,7 @@ function model(specs: readonly ChildSpec[]): { observed: Observed[]; end: number
   return { observed: rows, end };
 }
 
-/** Order within one instant may differ between the paths (SEMANTICS B.7): compare sorted by (end, index). */
+/** Order within one instant may differ between the paths (docs/eager-lazy.md): compare sorted by (end, index). */
 function sorted(rows: Observed[]): Observed[] {
   return [...rows].sort((a, b) => a[2] - b[2] || a[0] - b[0]);
 }

@@ -127,7 +127,7 @@ describe("timer cost of timeouts", () => {
       });
       // Each level ends at its own deadline, innermost first; every scope
       // saw its deadline (cancelCalled), and of the scopes due at the same
-      // instant only the outermost caught the Cancelled (SEMANTICS C06).
+      // instant only the outermost caught the Cancelled (docs/cases.md C06).
       const expected = Array.from({ length: DEPTH }, (_, k) => {
         const i = DEPTH - 1 - k;
         return [i, deadlineOf(i), true, (DEPTH - i) % GROUP === 0] as const;

@@ -1,5 +1,5 @@
-// SEMANTICS.md §B.3 cases that involve deadlines, with timeout scopes.
-// 1 SEMANTICS unit = 1000 ms.
+// docs/cases.md, cancel scopes (C cases): the ones that involve deadlines, with timeout scopes.
+// 1 ms of the catalogue = 1000 ms here.
 import { CancelScope, checkpoint, nursery, sleep, suspend } from "@copse/core";
 import { waitAllTasksBlocked } from "@copse/testing";
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import {
 } from "../src/index.js";
 import { outcomeOf, PATHS, start } from "./helpers.js";
 
-describe("SEMANTICS B.3 with timeout scopes", () => {
+describe("C cases with timeout scopes", () => {
   it("C12.4 relativeDeadline set after entry is re-based on now()", async () => {
     const log: unknown[] = [];
     let s: CancelScope | undefined;

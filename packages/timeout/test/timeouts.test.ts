@@ -1,5 +1,5 @@
-// SEMANTICS.md §B.4 (timeouts), one test per case id, on the virtual clock.
-// SEMANTICS times are units; here 1 unit = 1000 ms (so 0.5 -> 500 ms).
+// docs/cases.md, timeouts (T cases), one test per case id, on the virtual clock.
+// The catalogue's times are scaled: 1 there = 1000 ms here (so 0.5 -> 500 ms).
 import {
   Cancelled,
   CancelScope,
@@ -27,7 +27,7 @@ function flags(s: CancelScope | undefined): [boolean, boolean] {
   return [s!.cancelCalled, s!.cancelledCaught];
 }
 
-describe("SEMANTICS B.4 timeouts", () => {
+describe("T: timeouts", () => {
   it("T01 moveOnAfter fires: the block ends normally, flags set", async () => {
     const log: unknown[] = [];
     let s: CancelScope | undefined;
@@ -561,7 +561,7 @@ describe("SEMANTICS B.4 timeouts", () => {
     expect(clock.now()).toBe(0);
   });
 
-  it("DESIGN: an error other than Cancelled leaving a failAfter block propagates as it is", async () => {
+  it("T15 an error other than Cancelled leaving a failAfter block propagates as it is", async () => {
     const boom = new RangeError("cleanup failed");
     const { outcome } = await outcomeOf(function* () {
       yield* failAfter(1000, function* () {
@@ -575,7 +575,7 @@ describe("SEMANTICS B.4 timeouts", () => {
     expect(errorOf(outcome)).toBe(boom);
   });
 
-  it("DESIGN: a nursery inside failAfter whose child fails during cancellation: the group minus Cancelled propagates", async () => {
+  it("T15 a nursery inside failAfter whose child fails during cancellation: the group minus Cancelled propagates", async () => {
     const boom = new Error("child cleanup");
     let s: CancelScope | undefined;
     const { outcome, clock } = await outcomeOf(function* () {

@@ -30,6 +30,8 @@ export interface ConcurrentResults<R> extends AsyncIterable<R> {
   forEach(consume: (value: R) => Operation<unknown> | void): Operation<void>;
 }
 
+/** What {@link mapConcurrent} maps: any sync or async iterable. @inline */
+/** What {@link mapConcurrent} maps: any sync or async iterable. @inline */
 type Source<T> = Iterable<T> | AsyncIterable<T>;
 
 function checkLimit(limit: unknown): number {

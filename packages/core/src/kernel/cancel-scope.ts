@@ -213,6 +213,8 @@ export class CancelScope {
     return this._deadline;
   }
 
+  /** Moves the deadline (absolute clock time, ms); `NaN` is a `RangeError`. */
+  /** Moves the deadline (absolute clock time, ms); `NaN` is a `RangeError`. */
   set deadline(value: number) {
     this._setDeadline(checkDeadline(value, "CancelScope deadline"));
   }
@@ -231,6 +233,8 @@ export class CancelScope {
     return Number.isNaN(this._relative) ? Infinity : this._relative;
   }
 
+  /** Sets the deadline relative to now (once running) or to the start (before); must be non-negative. */
+  /** Sets the deadline relative to now (once running) or to the start (before); must be non-negative. */
   set relativeDeadline(value: number) {
     checkRelative(value);
     if (this._phase === ENTERED && this._runtime !== null) {
@@ -252,6 +256,8 @@ export class CancelScope {
     return this._shield;
   }
 
+  /** Turns the shield on or off, effective at once; a non-boolean is a `TypeError`. */
+  /** Turns the shield on or off, effective at once; a non-boolean is a `TypeError`. */
   set shield(value: boolean) {
     this._setShield(checkShield(value));
   }

@@ -25,7 +25,7 @@ export function closedError(): Error {
  * Rules kept here:
  * - a child is attached (listed, and in its scope) before its first step,
  *   so a cancellation issued during an eager first step reaches it
- *   (SEMANTICS X10, X14);
+ *   (docs/cases.md X10, X14);
  * - a child's failure, or a `Cancelled` its own handle scope did not
  *   absorb, is recorded and cancels the group's scope at once (E01);
  * - at the end, cancellation that came from an enclosing scope alone gives
@@ -57,7 +57,7 @@ export class TaskGroup extends Bracket<unknown> implements ChildHolder {
 
   /**
    * `exitIsSchedulePoint`: whether the end of the group is a schedule point
-   * even with nothing to wait for (a nursery, SEMANTICS L06) or completes
+   * even with nothing to wait for (a nursery, docs/cases.md L06) or completes
    * without suspending (`all`, `race`).
    */
   constructor(readonly exitIsSchedulePoint: boolean) {
@@ -191,7 +191,7 @@ export class TaskGroup extends Bracket<unknown> implements ChildHolder {
   enter(owner: TaskImpl<unknown>): void {
     if (this.childCount === 0 && this.pendingStarts === 0) {
       // Nothing to wait for: a nursery's exit is still a schedule point
-      // (SEMANTICS L06), but `all`/`race` complete without suspending.
+      // (docs/cases.md L06), but `all`/`race` complete without suspending.
       if (this.exitIsSchedulePoint) owner.wake(undefined, false);
       else owner.resumeSync(undefined);
       return;

@@ -28,6 +28,8 @@ import type { TaskImpl } from "./task-impl.js";
  * `TypeError` at that `yield` that says to use `yield*`.
  */
 export interface Operation<T> {
+  /** The iterator the driver steps; a generator object returns itself. */
+  /** The iterator the driver steps; a generator object returns itself. */
   [Symbol.iterator](): Iterator<unknown, T, unknown>;
 }
 

@@ -51,7 +51,7 @@ const wallClock: () => number =
  * One runtime per `run` call: the FIFO run queue, the timer heap behind the
  * clock, and the loop that steps ready tasks.
  *
- * Scheduling (DESIGN, Decisions): ready tasks run in the order they became
+ * Scheduling (docs/decisions.md): ready tasks run in the order they became
  * ready; due timers are expired between batches (a batch is what was in the
  * queue when it started), in deadline order, ties in setting order. The
  * loop stops after `BUDGET_MS` of work (`BUDGET_STEPS` steps under a virtual

@@ -58,7 +58,7 @@ class TaskExtras {
  * Invariants, enforced here and in `nursery.ts`:
  * - a task is attached to its nursery and its cancel scope before its first
  *   step runs, so a cancellation issued during an eager first step reaches
- *   it (SEMANTICS X10, X14);
+ *   it (docs/cases.md X10, X14);
  * - every resumption from a suspension is a cancellation point: a task
  *   resumed inside an effectively cancelled scope gets `Cancelled` instead
  *   of what it waited for; the first step of a task and synchronous

@@ -4,9 +4,24 @@ import type { Operation } from "./operation.js";
  * How a task ended: with a value, with an error, or cancelled.
  */
 export type Outcome<T> =
-  | { readonly status: "ok"; readonly value: T }
-  | { readonly status: "error"; readonly error: unknown }
-  | { readonly status: "cancelled"; readonly reason?: unknown };
+  | {
+      /** The task returned. */
+      readonly status: "ok";
+      /** What it returned. */
+      readonly value: T;
+    }
+  | {
+      /** The task threw an error other than its own cancellation. */
+      readonly status: "error";
+      /** What it threw, the same object. */
+      readonly error: unknown;
+    }
+  | {
+      /** The task ended with a `Cancelled` that was meant for it. */
+      readonly status: "cancelled";
+      /** The reason given to `cancel(reason)`, if any. */
+      readonly reason?: unknown;
+    };
 
 /**
  * A running or finished task: a handle to join, inspect or cancel it.

@@ -9,7 +9,7 @@ import { TaskImpl } from "../kernel/task-impl.js";
 
 // Trio's `nursery.start`: the child runs under the caller until it calls
 // `started(value)`; an error before that comes out of `start` itself, and
-// cancelling the caller cancels only the child (SEMANTICS S01–S13).
+// cancelling the caller cancels only the child (docs/cases.md S01–S13).
 
 /** The state of one `start` call: the child until it calls `started`, and the caller's wait. */
 class Starter<T> extends Instruction implements ChildHolder {

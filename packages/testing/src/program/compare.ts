@@ -1,7 +1,7 @@
 import type { Trace } from "./trace.js";
 
 /**
- * The seven senses in which two runs must be "the same" (§B.7 of the
+ * The seven senses in which two runs must be "the same" (docs/eager-lazy.md of the
  * semantics catalogue):
  * 1 outcomes, 2 group error sets, 3 cleanup exactly once (and per-task
  * logs), 4 scope flags, 5 timing, 6 current task, 7 no extra effects.
@@ -19,9 +19,9 @@ export const SENSE_NAMES: Readonly<Record<Sense, string>> = Object.freeze({
   7: "extra effects",
 });
 
-/** One way in which a run broke §B.7: a difference between two runs, or a rule broken in one run. */
+/** One way in which a run broke the eager≡lazy contract (docs/eager-lazy.md): a difference between two runs, or a rule broken in one run. */
 export interface Finding {
-  /** Which sense of §B.7 it breaks. */
+  /** Which sense of docs/eager-lazy.md it breaks. */
   readonly sense: Sense;
   /** What it is about: `t3.outcome`, `n2.result`, `x1.runs`, `finalTime`, ... */
   readonly where: string;
@@ -32,15 +32,15 @@ export interface Finding {
 const show = (value: unknown): string =>
   value === undefined ? "(absent)" : typeof value === "string" ? value : JSON.stringify(value);
 
-/** Formats a finding as one line: `[§B.7.1 outcome] t3.outcome: ...`. */
+/** Formats a finding as one line: `[sense 1 outcome] t3.outcome: ...`. */
 export function formatFinding(finding: Finding): string {
-  return `[§B.7.${finding.sense} ${SENSE_NAMES[finding.sense]}] ${finding.where}: ${finding.message}`;
+  return `[sense ${finding.sense} ${SENSE_NAMES[finding.sense]}] ${finding.where}: ${finding.message}`;
 }
 
 /**
  * The differences between two traces of the same program, in the seven
- * senses of §B.7; empty when the runs are the same. Everything a trace
- * holds is compared except what §B.7 allows to differ (the order of events
+ * senses of docs/eager-lazy.md; empty when the runs are the same. Everything a trace
+ * holds is compared except what docs/eager-lazy.md allows to differ (the order of events
  * of different tasks within one instant is not in a trace at all: each task
  * has its own log).
  */
@@ -122,7 +122,7 @@ export function compareTraces(a: Trace, b: Trace): Finding[] {
 }
 
 /**
- * The rules of §B.7 that every single run must keep, whatever the path: the
+ * The rules of docs/eager-lazy.md that every single run must keep, whatever the path: the
  * main task finished (no hang, no runtime crash); every started task began
  * running exactly once (a lazily started task runs even if cancelled before
  * its turn); every `finally` ran at most once; no task outlived its

@@ -29,7 +29,7 @@ const DEFAULT_MODES: readonly StartsMode[] = ["lazy", "eager", "mixed"];
 
 /**
  * Runs `program` once per mode (lazy, eager, mixed by default) and checks
- * §B.7: each run keeps the per-run rules ({@link traceViolations}) and every
+ * The contract of docs/eager-lazy.md: each run keeps the per-run rules ({@link traceViolations}) and every
  * run is the same as the first ({@link compareTraces}).
  *
  * ```ts
@@ -71,14 +71,14 @@ export function formatReport(report: EquivalenceReport): string {
 /** Thrown by {@link assertEquivalent}; carries the report. */
 export class EquivalenceError extends Error {
   constructor(readonly report: EquivalenceReport) {
-    super(`eager and lazy runs differ (§B.7)\n${formatReport(report)}`);
+    super(`eager and lazy runs differ (docs/eager-lazy.md)\n${formatReport(report)}`);
     this.name = "EquivalenceError";
   }
 }
 
 /**
  * Throws an {@link EquivalenceError} describing every finding unless the
- * runs of `program` are the same in all seven senses of §B.7. Use it as (or
+ * runs of `program` are the same in all seven senses of docs/eager-lazy.md. Use it as (or
  * inside) the predicate of a fast-check property.
  */
 export function assertEquivalent(program: Program, options: EquivalenceOptions = {}): void {
@@ -96,7 +96,7 @@ export interface EquivalencePropertyOptions extends EquivalenceOptions {
 
 /**
  * The eager/lazy equivalence property: for every generated program, the
- * lazy, eager and mixed runs are the same (§B.7). A plain
+ * lazy, eager and mixed runs are the same (docs/eager-lazy.md). A plain
  * fast-check property: run it with `fc.assert` (which prints the seed, the
  * replay path and the shrunk program on failure) or `fc.check`.
  *

@@ -183,6 +183,7 @@ async function minimize<T>(
   return best;
 }
 
+/** An exploration result before its report is written. */
 type Unreported<T> = Omit<ScheduleExploration<T>, "report">;
 
 function finish<T>(result: Unreported<T>): ScheduleExploration<T> {

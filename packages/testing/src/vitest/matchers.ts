@@ -24,7 +24,10 @@ export type NurseryErrorPattern =
   | Error
   | { readonly type?: ErrorClass; readonly message?: RegExp | string }
   | readonly NurseryErrorPattern[]
-  | { asymmetricMatch(other: unknown): boolean };
+  | {
+      /** Whether `other` matches (vitest's asymmetric matcher protocol). */
+      asymmetricMatch(other: unknown): boolean;
+    };
 
 /** Options of `toBeNurseryError`. */
 export interface NurseryErrorMatchOptions {
@@ -32,6 +35,7 @@ export interface NurseryErrorMatchOptions {
   ordered?: boolean;
 }
 
+/** vitest's deep equality (`this.equals` in a matcher). @inline */
 type Equals = (a: unknown, b: unknown) => boolean;
 
 function isAsymmetric(p: unknown): p is { asymmetricMatch(other: unknown): boolean } {
@@ -162,6 +166,7 @@ export function nurseryErrorMismatch(
     : `the members [${members.map(describeMember).join(", ")}] cannot be paired one to one with the patterns`;
 }
 
+/** The part of vitest's matcher context the matchers use. @inline */
 interface MatcherContext {
   isNot: boolean;
   equals(a: unknown, b: unknown): boolean;
@@ -184,6 +189,7 @@ interface MatcherContext {
  * ```
  */
 export const copseMatchers = {
+  /** Passes when the value is a `NurseryError` whose members match `patterns` one to one. */
   toBeNurseryError(
     this: MatcherContext,
     received: unknown,

@@ -23,7 +23,7 @@ export interface RunOperationOptions {
 
 /**
  * Turns an operation into a test function: each call runs `body` on a
- * fresh {@link VirtualClock} (autojump on), so sleeps and timeouts take no
+ * fresh `VirtualClock` (autojump on), so sleeps and timeouts take no
  * wall time — scheduled exactly as `run` schedules it, or under
  * `options.schedule` (a replay token from a schedule exploration) — and fails with the operation's own error, or with a clear
  * message when it was cancelled or never finished (a deadlock fails at
@@ -73,7 +73,7 @@ export interface CopseTestOptions extends RunOperationOptions {
 
 /**
  * Registers a vitest test whose body is an operation, run on a fresh
- * {@link VirtualClock} by {@link runOperation}.
+ * `VirtualClock` by {@link runOperation}.
  *
  * ```ts fragment
  * import { sleep } from "@copse/core";
