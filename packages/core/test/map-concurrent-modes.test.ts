@@ -1,9 +1,9 @@
 // mapConcurrent's options: input order with a window bounded by the limit,
 // settled results, eager completion without run-queue turns, usage errors.
+import type { NurseryError } from "@copse/core";
 import {
   CancelScope,
   Cancelled,
-  NurseryError,
   currentTask,
   mapConcurrent,
   nursery,
