@@ -137,6 +137,13 @@ export class MapRun<T, R> {
     this.lastParked = worker;
   }
 
+  /** Whether any result is parked. */
+  get hasParked(): boolean {
+    return this.window !== null
+      ? this.window[this.delivered % this.limit] !== null
+      : this.firstParked !== null;
+  }
+
   /** The parked worker whose result is next to consume, taken off its list; or null. */
   takeParked(): Worker | null {
     let worker: Worker | null;
@@ -267,109 +274,129 @@ function operation<V>(op: Operation<V>, what: string): Operation<V> {
   return op;
 }
 
+/** Marks "the source is done" where an item is expected. */
+const END: unique symbol = Symbol("end");
+
+/** The next item of a sync source, or `END`. */
+function pullSync(run: MapRun<unknown, unknown>): unknown {
+  if (run.sourceDone) return END;
+  let step: IteratorResult<unknown>;
+  try {
+    step = (run.iterator as Iterator<unknown>).next();
+  } catch (error) {
+    run.sourceDone = true; // a source that threw is done: no `return()`
+    throw error;
+  }
+  if (step.done === true) {
+    run.sourceDone = true;
+    return END;
+  }
+  return step.value;
+}
+
+/**
+ * The next item of an async source, or `END`. One `next()` at a time: a
+ * worker that finds a pull going waits for its turn, which the puller
+ * hands over when its item arrives.
+ */
+function* pullAsync(run: MapRun<unknown, unknown>, worker: Worker): Generator<unknown, unknown> {
+  if (run.pulling) {
+    run.queuePuller(worker);
+    try {
+      yield* worker;
+    } catch (error) {
+      if (worker.hasTurn) run.passPull(); // cancelled after being handed the turn
+      throw error;
+    }
+    worker.hasTurn = false;
+  } else {
+    run.pulling = true;
+  }
+  if (run.sourceDone) {
+    run.passPull(); // each waiting worker sees the end in turn
+    return END;
+  }
+  let step: IteratorResult<unknown>;
+  try {
+    const next = (run.iterator as AsyncIterator<unknown>).next();
+    step = isThenable(next) ? yield* until(next) : next;
+  } catch (error) {
+    // A cancelled pull leaves the source open (it is closed once, at the end).
+    if (!(error instanceof Cancelled)) run.sourceDone = true;
+    run.passPull();
+    throw error;
+  }
+  if (step.done === true) {
+    run.sourceDone = true;
+    run.passPull();
+    return END;
+  }
+  if (run.pullersWaiting) run.passPull();
+  else {
+    run.pulling = false;
+    if (run.workers < run.limit) run.startWorker(); // keep one pull going
+  }
+  return step.value;
+}
+
+/**
+ * Maps one item to a settled record. A failure becomes a `"rejected"`
+ * record; a `Cancelled` never does: it belongs to a scope outside the
+ * mapping, and goes on to it.
+ */
+function* settleOne(run: MapRun<unknown, unknown>, item: unknown, index: number) {
+  let op: Operation<unknown>;
+  try {
+    op = run.fn(item, index);
+  } catch (reason) {
+    if (reason instanceof Cancelled) throw reason;
+    return { status: "rejected", reason, item, index };
+  }
+  const checked = operation(op, "the mapping function");
+  try {
+    return { status: "fulfilled", value: yield* checked, item, index };
+  } catch (reason) {
+    if (reason instanceof Cancelled) throw reason;
+    return { status: "rejected", reason, item, index };
+  }
+}
+
 /** Calls the consumer; an operation it returns runs to the end in this worker. */
 function* consumeOne(run: MapRun<unknown, unknown>, value: unknown): Generator<unknown, void> {
   const consumed = run.consume(value);
   if (consumed !== undefined) yield* operation(consumed, "the consumer");
 }
 
+/** Consumes the results parked while a consumer ran (or, in order, waiting for the one before). */
+function* consumeParked(run: MapRun<unknown, unknown>): Generator<unknown, void> {
+  for (let parked = run.takeParked(); parked !== null; parked = run.takeParked()) {
+    const value = parked.value;
+    parked.value = undefined;
+    yield* consumeOne(run, value);
+    run.delivered++;
+    release(parked);
+  }
+}
+
 // One generator function for every worker (not a closure per run): V8
 // gives each generator function its own prototype, so fresh ones would make
-// the driver's calls megamorphic.
+// the driver's calls megamorphic. The loop keeps few locals, since a
+// generator saves its registers at every suspension; the rarer paths
+// (async pulls, settled records, parked results) are helpers.
 function* work(worker: Worker): Generator<unknown, void> {
   const run = worker.run;
-  const fn = run.fn;
-  const task = worker.task;
   for (;;) {
-    // ---- pull ---------------------------------------------------------------
     // Never pull inside a cancelled scope: a run of eager mappings never
     // suspends, so this is where it sees a cancellation (the consumer's own
     // `scope.cancel()`, a failed sibling).
-    if (task.scope._effectivelyCancelled) throw task.scope._makeCancelled();
-    let item: unknown;
-    if (!run.async) {
-      if (run.sourceDone) return;
-      let step: IteratorResult<unknown>;
-      try {
-        step = (run.iterator as Iterator<unknown>).next();
-      } catch (error) {
-        run.sourceDone = true; // a source that threw is done: no `return()`
-        throw error;
-      }
-      if (step.done === true) {
-        run.sourceDone = true;
-        return;
-      }
-      item = step.value;
-    } else {
-      // One `next()` at a time: a worker that finds a pull going waits for
-      // its turn, which the puller hands over when its item arrives.
-      if (run.pulling) {
-        run.queuePuller(worker);
-        try {
-          yield* worker;
-        } catch (error) {
-          if (worker.hasTurn) run.passPull(); // cancelled after being handed the turn
-          throw error;
-        }
-        worker.hasTurn = false;
-      } else {
-        run.pulling = true;
-      }
-      if (run.sourceDone) {
-        run.passPull(); // each waiting worker sees the end in turn
-        return;
-      }
-      let step: IteratorResult<unknown>;
-      try {
-        const next = (run.iterator as AsyncIterator<unknown>).next();
-        step = isThenable(next) ? yield* until(next) : next;
-      } catch (error) {
-        // A cancelled pull leaves the source open (it is closed once, at the end).
-        if (!(error instanceof Cancelled)) run.sourceDone = true;
-        run.passPull();
-        throw error;
-      }
-      if (step.done === true) {
-        run.sourceDone = true;
-        run.passPull();
-        return;
-      }
-      item = step.value;
-      if (run.pullersWaiting) run.passPull();
-      else {
-        run.pulling = false;
-        if (run.workers < run.limit) run.startWorker(); // keep one pull going
-      }
-    }
+    const scope = worker.task.scope;
+    if (scope._effectivelyCancelled) throw scope._makeCancelled();
+    const item = run.async ? yield* pullAsync(run, worker) : pullSync(run);
+    if (item === END) return;
     const index = run.pulled++;
-
-    // ---- map ----------------------------------------------------------------
-    let value: unknown;
-    if (!run.settle) {
-      value = yield* operation(fn(item, index), "the mapping function");
-    } else {
-      // A failure becomes a settled record; a `Cancelled` never does: it
-      // belongs to a scope outside the mapping and goes on to it.
-      let op: Operation<unknown> | typeof NONE = NONE;
-      try {
-        op = fn(item, index);
-      } catch (reason) {
-        if (reason instanceof Cancelled) throw reason;
-        value = { status: "rejected", reason, item, index };
-      }
-      if (op !== NONE) {
-        const checked = operation(op, "the mapping function");
-        try {
-          value = { status: "fulfilled", value: yield* checked, item, index };
-        } catch (reason) {
-          if (reason instanceof Cancelled) throw reason;
-          value = { status: "rejected", reason, item, index };
-        }
-      }
-    }
-
-    // ---- hand over ----------------------------------------------------------
+    const value = run.settle
+      ? yield* settleOne(run, item, index)
+      : yield* operation(run.fn(item, index), "the mapping function");
     if (!run.mayConsume(index)) {
       // Keep the slot until the result is consumed: no pulling meanwhile,
       // which is what bounds memory by `limit`.
@@ -381,14 +408,7 @@ function* work(worker: Worker): Generator<unknown, void> {
     const consumed = run.consume(value);
     if (consumed !== undefined) yield* operation(consumed, "the consumer");
     run.delivered++;
-    // Results parked meanwhile (or, in order, waiting for this one).
-    for (let parked = run.takeParked(); parked !== null; parked = run.takeParked()) {
-      const parkedValue = parked.value;
-      parked.value = undefined;
-      yield* consumeOne(run, parkedValue);
-      run.delivered++;
-      release(parked);
-    }
+    if (run.hasParked) yield* consumeParked(run);
     run.consuming = false;
   }
 }
