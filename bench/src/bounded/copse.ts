@@ -8,8 +8,17 @@ import { mapConcurrent, run, sleep, until, type Operation, type Task } from "@co
 import { runtimeStats } from "@copse/core/internal";
 import { LIMIT, awaited, items, type BoundedImpl, type Workload } from "./work.js";
 
-function* mapping(i: number, workload: Workload): Operation<number> {
-  return yield* until(awaited(workload, i));
+function* awaitingPromise(i: number): Operation<number> {
+  return yield* until(awaited("promise", i));
+}
+
+function* awaitingTimer(i: number): Operation<number> {
+  return yield* until(awaited("timer", i));
+}
+
+function mappingFor(mode: Mode, workload: Workload): (i: number) => Operation<number> {
+  if (mode === "sleep") return sleeping;
+  return workload === "promise" ? awaitingPromise : awaitingTimer;
 }
 
 function* sleeping(i: number): Operation<number> {
@@ -24,7 +33,7 @@ export function copseImpl(mode: Mode): BoundedImpl {
   return {
     async run(n, workload) {
       let sum = 0;
-      const fn = mode === "sleep" ? sleeping : (i: number) => mapping(i, workload);
+      const fn = mappingFor(mode, workload);
       if (mode === "for-await") {
         for await (const v of mapConcurrent(items(n), fn, { limit: LIMIT })) sum += v;
         return sum;
