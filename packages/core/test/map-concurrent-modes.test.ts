@@ -70,8 +70,8 @@ describe("mapConcurrent ordered", () => {
   it("property: input order, at most limit outstanding, for any durations and limit", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 40 }),
-        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 100 }),
+        fc.integer({ min: 1, max: 64 }),
         fc.boolean(),
         (durations, limit, ordered) => {
           const state = { consumed: 0, outstanding: [] as number[] };
@@ -99,6 +99,27 @@ describe("mapConcurrent ordered", () => {
         },
       ),
     );
+  });
+
+  it("a slow first item holds back up to limit results (the window grows to it)", () => {
+    const state = { consumed: 0, outstanding: [] as number[] };
+    const durations = Array.from({ length: 200 }, (_, i) => (i === 0 ? 1000 : 1 + (i % 5)));
+    const { task, log } = runVirtual(function* (log) {
+      yield* mapConcurrent(
+        counted(durations, state),
+        function* (i) {
+          yield* sleep(durations[i]!);
+          return i;
+        },
+        { limit: 100, ordered: true },
+      ).forEach((i) => {
+        state.consumed++;
+        log.push(i);
+      });
+    });
+    valueOf(task);
+    expect(log).toEqual(durations.map((_, i) => i));
+    expect(Math.max(...state.outstanding)).toBe(100);
   });
 
   it("a consumer that suspends: results wait their turn, in order; nothing is pulled while it runs", () => {

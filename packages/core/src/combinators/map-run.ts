@@ -87,7 +87,12 @@ export class MapRun<T, R> {
   /** Parked results in completion order (FIFO), or by `index % limit` when ordered. */
   private firstParked: Worker | null = null;
   private lastParked: Worker | null = null;
-  private readonly window: (Worker | null)[] | null;
+  /**
+   * In order: parked workers by `index % window.length`. Every parked index
+   * lies within `limit` of `delivered`, so a window of `limit` slots never
+   * collides; it starts small and doubles up to that as results wait.
+   */
+  private window: (Worker | null)[] | null;
   private firstPuller: Worker | null = null;
   private lastPuller: Worker | null = null;
 
@@ -104,7 +109,9 @@ export class MapRun<T, R> {
     this.limit = spec.limit;
     this.ordered = spec.ordered;
     this.settle = spec.settle;
-    this.window = spec.ordered ? new Array<Worker | null>(spec.limit).fill(null) : null;
+    this.window = spec.ordered
+      ? new Array<Worker | null>(Math.min(spec.limit, 16)).fill(null)
+      : null;
   }
 
   /** Starts one more worker, eagerly: its first step runs now. */
@@ -127,9 +134,10 @@ export class MapRun<T, R> {
     worker.value = value;
     worker.index = index;
     worker.waitingFor = PARKED;
-    const window = this.window;
+    let window = this.window;
     if (window !== null) {
-      window[index % this.limit] = worker;
+      while (index - this.delivered >= window.length) window = this.growWindow(window);
+      window[index % window.length] = worker;
       return;
     }
     if (this.lastParked === null) this.firstParked = worker;
@@ -140,7 +148,7 @@ export class MapRun<T, R> {
   /** Whether any result is parked. */
   get hasParked(): boolean {
     return this.window !== null
-      ? this.window[this.delivered % this.limit] !== null
+      ? this.window[this.delivered % this.window.length] !== null
       : this.firstParked !== null;
   }
 
@@ -149,7 +157,7 @@ export class MapRun<T, R> {
     let worker: Worker | null;
     const window = this.window;
     if (window !== null) {
-      const slot = this.delivered % this.limit;
+      const slot = this.delivered % window.length;
       worker = window[slot]!;
       if (worker === null) return null;
       window[slot] = null;
@@ -162,6 +170,12 @@ export class MapRun<T, R> {
     }
     worker.waitingFor = NOTHING;
     return worker;
+  }
+
+  private growWindow(window: (Worker | null)[]): (Worker | null)[] {
+    const grown = new Array<Worker | null>(Math.min(this.limit, window.length * 2)).fill(null);
+    for (const worker of window) if (worker !== null) grown[worker.index % grown.length] = worker;
+    return (this.window = grown);
   }
 
   queuePuller(worker: Worker): void {
@@ -197,7 +211,7 @@ export class MapRun<T, R> {
     worker.waitingFor = NOTHING;
     worker.value = undefined;
     if (waitingFor === PARKED && this.window !== null) {
-      const slot = worker.index % this.limit;
+      const slot = worker.index % this.window.length;
       if (this.window[slot] === worker) this.window[slot] = null;
     } else if (waitingFor === PARKED) {
       [this.firstParked, this.lastParked] = without(this.firstParked, worker);
