@@ -1,9 +1,35 @@
 import type { Clock } from "../kernel/clock.js";
 import { Cancelled } from "../kernel/errors.js";
 import { startRoot } from "../kernel/root.js";
+import { Instruction } from "../kernel/operation.js";
+import type { Blocker } from "../kernel/protocols.js";
 import type { TaskImpl } from "../kernel/task-impl.js";
-import { action } from "../primitives/action.js";
 import { runMap, type MapExit, type MapSpec } from "./map-run.js";
+
+/**
+ * The consumer's wait in a `for await` run: after handing a result to the
+ * loop, the worker that consumed it waits here until the loop asks for the
+ * next one. One per loop, yielded for every result (nothing per item).
+ */
+class Handover extends Instruction<void> implements Blocker {
+  private waiting: TaskImpl<unknown> | null = null;
+
+  enter(task: TaskImpl<unknown>): void {
+    if (task.block(this)) this.waiting = task;
+  }
+
+  abortWait(): void {
+    this.waiting = null;
+  }
+
+  /** The loop asked for the next result. */
+  resume(): void {
+    const task = this.waiting;
+    if (task === null) return;
+    this.waiting = null;
+    task.wake(undefined, true);
+  }
+}
 
 /**
  * `for await` over the results of a bounded map: a run of its own (on
@@ -15,11 +41,10 @@ import { runMap, type MapExit, type MapSpec } from "./map-run.js";
  */
 export class ResultIterator<R> implements AsyncIterator<R> {
   private task: TaskImpl<void> | null = null;
-  pending: {
-    resolve: (r: IteratorResult<R>) => void;
-    reject: (e: unknown) => void;
-  } | null = null;
-  resumeProducer: (() => void) | null = null;
+  /** The promise of the loop's pending `next()`. */
+  private resolveNext: ((r: IteratorResult<R>) => void) | null = null;
+  private rejectNext: ((e: unknown) => void) | null = null;
+  private readonly handover = new Handover();
   private finished = false;
   private failure: { error: unknown } | null = null;
   private readonly exit: MapExit = { closing: null };
@@ -37,9 +62,10 @@ export class ResultIterator<R> implements AsyncIterator<R> {
     }
     if (this.finished) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.resolveNext = resolve;
+      this.rejectNext = reject;
       if (this.task === null) this.start();
-      else this.resumeProducer?.();
+      else this.handover.resume();
     });
   }
 
@@ -66,7 +92,13 @@ export class ResultIterator<R> implements AsyncIterator<R> {
 
   private start(): void {
     const spec = this.spec;
-    const consume = (value: unknown) => handOver(this, value as R);
+    // Hands one result to the loop, then waits until it asks again.
+    const consume = (value: unknown): Handover => {
+      const resolve = this.resolveNext!;
+      this.resolveNext = this.rejectNext = null;
+      resolve({ done: false, value: value as R });
+      return this.handover;
+    };
     const task = startRoot(() => runMap(spec, consume, this.exit), {
       clock: this.clock,
       name: "mapConcurrent",
@@ -75,29 +107,17 @@ export class ResultIterator<R> implements AsyncIterator<R> {
     task.then(
       () => {
         this.finished = true;
-        this.pending?.resolve({ done: true, value: undefined });
-        this.pending = null;
+        const resolve = this.resolveNext;
+        this.resolveNext = this.rejectNext = null;
+        resolve?.({ done: true, value: undefined });
       },
       (error: unknown) => {
         this.finished = true;
-        const pending = this.pending;
-        this.pending = null;
-        if (pending !== null) pending.reject(error);
+        const reject = this.rejectNext;
+        this.resolveNext = this.rejectNext = null;
+        if (reject !== null) reject(error);
         else this.failure = { error };
       },
     );
   }
-}
-
-/** The consumer of the `for await` run: hands one result over, then waits to be asked again. */
-function* handOver<R>(consumer: ResultIterator<R>, value: R): Generator<unknown, void> {
-  const pending = consumer.pending!;
-  consumer.pending = null;
-  yield* action<void>((resolve) => {
-    consumer.resumeProducer = resolve;
-    pending.resolve({ done: false, value });
-    return () => {
-      consumer.resumeProducer = null;
-    };
-  });
 }
