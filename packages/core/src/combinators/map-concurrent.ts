@@ -28,7 +28,9 @@ export interface MapConcurrentOptions {
   settle?: boolean;
   /**
    * The clock of the run that `for await` starts (default: the wall
-   * clock). `forEach` runs in the caller's run and uses its clock.
+   * clock). `forEach` runs in the caller's run and uses its clock. Note that
+   * a `VirtualClock` with autojump moves that run's time on whenever all of
+   * its tasks are blocked, which includes the time the loop body takes.
    */
   clock?: Clock;
 }
