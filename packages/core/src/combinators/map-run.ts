@@ -375,55 +375,89 @@ function* settleOne(run: MapRun<unknown, unknown>, item: unknown, index: number)
   }
 }
 
-/** Calls the consumer; an operation it returns runs to the end in this worker. */
-function* consumeOne(run: MapRun<unknown, unknown>, value: unknown): Generator<unknown, void> {
-  const consumed = run.consume(value);
-  if (consumed !== undefined) yield* operation(consumed, "the consumer");
+/**
+ * The rarer way to an item's result: pull from an async source, map to a
+ * settled record, or both. Returns `END` when the source is done; the
+ * item's index is left in `worker.index`.
+ */
+function* pullAndMap(run: MapRun<unknown, unknown>, worker: Worker): Generator<unknown, unknown> {
+  const item = run.async ? yield* pullAsync(run, worker) : pullSync(run);
+  if (item === END) return END;
+  const index = (worker.index = run.pulled++);
+  if (run.settle) return yield* settleOne(run, item, index);
+  return yield* operation(run.fn(item, index), "the mapping function");
 }
 
-/** Consumes the results parked while a consumer ran (or, in order, waiting for the one before). */
-function* consumeParked(run: MapRun<unknown, unknown>): Generator<unknown, void> {
+/**
+ * The rarer ends of an item: park its result (`consumed` is `PARK`) until
+ * the consumer takes it, or finish a consumer that returned an operation,
+ * then consume the results parked meanwhile.
+ */
+function* handOver(
+  run: MapRun<unknown, unknown>,
+  worker: Worker,
+  value: unknown,
+  consumed: Operation<unknown> | void | typeof PARK,
+): Generator<unknown, void> {
+  if (consumed === PARK) {
+    // Keep the slot until the result is consumed: no pulling meanwhile,
+    // which is what bounds memory by `limit`.
+    run.park(worker, value, worker.index);
+    yield* worker;
+    return;
+  }
+  if (consumed !== undefined) yield* operation(consumed, "the consumer");
   for (let parked = run.takeParked(); parked !== null; parked = run.takeParked()) {
-    const value = parked.value;
+    const parkedValue = parked.value;
     parked.value = undefined;
-    yield* consumeOne(run, value);
     run.delivered++;
+    const more = run.consume(parkedValue);
+    if (more !== undefined) yield* operation(more, "the consumer");
     release(parked);
   }
+  run.consuming = false;
 }
+
+const PARK: unique symbol = Symbol("park");
 
 // One generator function for every worker (not a closure per run): V8
 // gives each generator function its own prototype, so fresh ones would make
-// the driver's calls megamorphic. The loop keeps few locals, since a
-// generator saves its registers at every suspension; the rarer paths
-// (async pulls, settled records, parked results) are helpers.
+// the driver's calls megamorphic. A generator saves its whole register file
+// at every suspension and each `yield*` adds registers, so the loop has two
+// `yield*`s and few locals: the common case (a sync source, plain results,
+// a consumer that returns nothing) runs inline, the rest in helpers.
 function* work(worker: Worker): Generator<unknown, void> {
   const run = worker.run;
+  const plain = !run.async && !run.settle;
   for (;;) {
     // Never pull inside a cancelled scope: a run of eager mappings never
     // suspends, so this is where it sees a cancellation (the consumer's own
     // `scope.cancel()`, a failed sibling).
     const scope = worker.task.scope;
     if (scope._effectivelyCancelled) throw scope._makeCancelled();
-    const item = run.async ? yield* pullAsync(run, worker) : pullSync(run);
-    if (item === END) return;
-    const index = run.pulled++;
-    const value = run.settle
-      ? yield* settleOne(run, item, index)
-      : yield* operation(run.fn(item, index), "the mapping function");
-    if (!run.mayConsume(index)) {
-      // Keep the slot until the result is consumed: no pulling meanwhile,
-      // which is what bounds memory by `limit`.
-      run.park(worker, value, index);
-      yield* worker;
-      continue;
+    let op: Operation<unknown>;
+    if (plain) {
+      const item = pullSync(run);
+      if (item === END) return;
+      const index = (worker.index = run.pulled++);
+      op = operation(run.fn(item, index), "the mapping function");
+    } else {
+      op = pullAndMap(run, worker);
     }
-    run.consuming = true;
-    const consumed = run.consume(value);
-    if (consumed !== undefined) yield* operation(consumed, "the consumer");
-    run.delivered++;
-    if (run.hasParked) yield* consumeParked(run);
-    run.consuming = false;
+    const value = yield* op;
+    if (value === END) return;
+    let consumed: Operation<unknown> | void | typeof PARK = PARK;
+    if (run.mayConsume(worker.index)) {
+      // `delivered` moves on now: while `consuming`, no other result is taken.
+      run.consuming = true;
+      run.delivered++;
+      consumed = run.consume(value);
+      if (consumed === undefined && !run.hasParked) {
+        run.consuming = false;
+        continue;
+      }
+    }
+    yield* handOver(run, worker, value, consumed);
   }
 }
 
