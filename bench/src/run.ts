@@ -1,7 +1,7 @@
 /**
  * The bench entry point (`pnpm bench`, `pnpm bench:check`):
  *
- *     node dist/run.js [tree] [heap] [micro] [depth] [sync] [interop] [options]
+ *     node dist/run.js [tree] [heap] [micro] [depth] [sync] [interop] [bounded] [options]
  *
  * With no section named, runs them all and prints one markdown report
  * (also written to bench/results/latest.md unless --out says otherwise).
@@ -32,8 +32,10 @@ import { runMicro } from "./micro/runner.js";
 import { runDepth } from "./depth/runner.js";
 import { runSync } from "./sync/runner.js";
 import { runInterop } from "./interop/runner.js";
+import { runBounded } from "./bounded/runner.js";
+import { isWorkload, type Workload } from "./bounded/work.js";
 
-const SECTIONS = ["tree", "heap", "micro", "depth", "sync", "interop"] as const;
+const SECTIONS = ["tree", "heap", "micro", "depth", "sync", "interop", "bounded"] as const;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), [
@@ -45,6 +47,8 @@ async function main(): Promise<void> {
     "impls",
     "variants",
     "out",
+    "sizes",
+    "workloads",
   ]);
   const check = args.flags.has("check");
   const unknown = args.positional.filter((s) => !(SECTIONS as readonly string[]).includes(s));
@@ -150,6 +154,25 @@ async function main(): Promise<void> {
       log,
     });
     emit(`## Interop: copse ⇄ Effect through \`@copse/effect\`\n\n${interop}`);
+  }
+  if (sections.includes("bounded")) {
+    const sizes = (args.options.get("sizes")?.split(",") ?? ["1e5", "1e6", "1e7"]).map(Number);
+    const workloads = args.options
+      .get("workloads")
+      ?.split(",")
+      .map((w) => {
+        if (!isWorkload(w)) throw new Error(`unknown workload ${w}`);
+        return w;
+      }) as Workload[] | undefined;
+    const bounded = await runBounded({
+      sizes: check ? [3000] : sizes,
+      processes: check ? 1 : numberOption(args, "processes", 3),
+      impls: args.options.get("impls")?.split(","),
+      workloads,
+      timeoutMs: check ? 60_000 : 300_000,
+      log,
+    });
+    emit(`## Bounded concurrency over a lazy source\n\n${bounded}`);
   }
   log(`done in ${ms(performance.now() - started)}`);
   if (!check) {

@@ -47,4 +47,5 @@ export {
   mapConcurrent,
   type ConcurrentResults,
   type MapConcurrentOptions,
+  type Settled,
 } from "./combinators/map-concurrent.js";

@@ -1,31 +1,76 @@
-import { realClock } from "../kernel/clock.js";
+import { realClock, type Clock } from "../kernel/clock.js";
 import { describeValue } from "../kernel/describe.js";
 import type { Operation } from "../kernel/operation.js";
-import { startRoot } from "../kernel/root.js";
-import type { Task } from "../kernel/task.js";
-import { action } from "../primitives/action.js";
-import { until } from "../primitives/call.js";
-import { nursery, type NurseryImpl } from "../primitives/nursery.js";
+import { ResultIterator } from "./map-for-await.js";
+import { runMap, type MapSpec } from "./map-run.js";
 
 /** Options of {@link mapConcurrent}. */
 export interface MapConcurrentOptions {
-  /** How many calls of the mapping function may be in flight at once (a positive integer). */
+  /**
+   * How many items may be taken from the source and not yet consumed: the
+   * mappings in flight plus the finished results waiting for the consumer
+   * (a positive integer). Memory is O(limit), whatever the number of items.
+   */
   limit: number;
+  /**
+   * Results in input order instead of completion order (default `false`).
+   * A finished result waits for the ones before it, holding its slot; so a
+   * slow item holds back at most `limit - 1` finished results, and the
+   * source is not pulled until it is done.
+   */
+  ordered?: boolean;
+  /**
+   * Each result is a {@link Settled} record, like `Promise.allSettled`
+   * (default `false`): a mapping that throws gives a `"rejected"` record and
+   * the others go on. A `Cancelled` is never turned into a record: it
+   * belongs to a scope outside the mapping, and goes on to it.
+   */
+  settle?: boolean;
+  /**
+   * The clock of the run that `for await` starts (default: the wall
+   * clock). `forEach` runs in the caller's run and uses its clock. Note that
+   * a `VirtualClock` with autojump moves that run's time on whenever all of
+   * its tasks are blocked, which includes the time the loop body takes.
+   */
+  clock?: Clock;
 }
 
+/** A result with `settle: true`: what the mapping of `item` (at input position `index`) gave. */
+export type Settled<R, T = unknown> =
+  | {
+      readonly status: "fulfilled";
+      readonly value: R;
+      readonly item: T;
+      readonly index: number;
+    }
+  | {
+      readonly status: "rejected";
+      readonly reason: unknown;
+      readonly item: T;
+      readonly index: number;
+    };
+
 /**
- * The results of {@link mapConcurrent}, in completion order. Consume them
- * from an operation with `forEach`, or from async code with `for await`.
- * Each consumption runs the mapping from the start; nothing runs until then.
+ * The results of {@link mapConcurrent}. Consume them from an operation
+ * with `forEach`, or from async code with `for await`. Each consumption
+ * runs the mapping from the start (it asks the source for a new iterator);
+ * nothing runs until then.
  */
 export interface ConcurrentResults<R> extends AsyncIterable<R> {
   /**
-   * Runs the mapping and calls `consume` with each result as it completes
-   * (one at a time: while `consume` runs, at most `limit` mappings keep
-   * running but no new item is pulled). Returns when the source is
-   * exhausted and every result was consumed. If a mapping or `consume`
-   * fails, or the caller is cancelled, pulling stops and the mappings in
-   * flight are cancelled; failures come out as a `NurseryError`.
+   * Runs the mapping in the current task and calls `consume` with each
+   * result (one at a time; an operation it returns runs to the end before
+   * the next result is consumed, while at most `limit` items are taken).
+   * Returns once the source is exhausted and every result was consumed.
+   *
+   * Suspends only when a mapping or `consume` does; if none does, it
+   * returns without suspending. If a mapping (without `settle`), the source
+   * or `consume` fails, or the caller is cancelled, pulling stops, the
+   * mappings in flight are cancelled and the source's `return()` is called
+   * once; failures come out as a `NurseryError`, an outer cancellation as
+   * `Cancelled`.
+   *
+   * @throws TypeError when `consume` is not a function.
    */
   forEach(consume: (value: R) => Operation<unknown> | void): Operation<void>;
 }
@@ -34,26 +79,68 @@ export interface ConcurrentResults<R> extends AsyncIterable<R> {
 /** What {@link mapConcurrent} maps: any sync or async iterable. @inline */
 type Source<T> = Iterable<T> | AsyncIterable<T>;
 
-function checkLimit(limit: unknown): number {
+function checkOptions(options: unknown): Omit<MapSpec<unknown, unknown>, "source" | "fn"> & {
+  clock: Clock;
+} {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `mapConcurrent expects options with a limit, like { limit: 10 }, got ${describeValue(options)}`,
+    );
+  }
+  const {
+    limit,
+    ordered = false,
+    settle = false,
+    clock = realClock,
+  } = options as Record<string, unknown>;
   if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) {
     throw new RangeError(
       `mapConcurrent: limit must be a positive integer, got ${describeValue(limit)}`,
     );
   }
-  return limit;
-}
-
-function isAsync<T>(source: Source<T>): source is AsyncIterable<T> {
-  return typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === "function";
+  if (typeof ordered !== "boolean") {
+    throw new TypeError(`mapConcurrent: ordered must be a boolean, got ${describeValue(ordered)}`);
+  }
+  if (typeof settle !== "boolean") {
+    throw new TypeError(`mapConcurrent: settle must be a boolean, got ${describeValue(settle)}`);
+  }
+  const c = clock as Partial<Clock> | null;
+  if (c === null || typeof c.now !== "function" || typeof c.setTimer !== "function") {
+    throw new TypeError(
+      `mapConcurrent: clock must have now() and setTimer(), got ${describeValue(clock)}`,
+    );
+  }
+  return { limit, ordered, settle, clock: clock as Clock };
 }
 
 /**
- * Bounded concurrency over a source that may be huge, lazy or async: calls
- * `fn` for each item with at most `limit` calls in flight, and yields the
- * results in completion order. The source is pulled only as slots free up,
- * so memory stays O(limit) whatever the number of items. Each call runs as
- * a child task started eagerly, so a call that finishes without suspending
- * (a cache hit) frees its slot at once.
+ * Bounded concurrency over a source that may be huge, lazy or async
+ * (`Iterable` or `AsyncIterable`): calls `fn(item, index)` for each item
+ * with at most `limit` items taken and not yet consumed, and yields the
+ * results — in completion order, or in input order with `ordered: true`.
+ * The source is pulled only as slots free up (a slot frees up when its
+ * result has been consumed), so memory stays O(limit).
+ *
+ * **How it runs.** The mappings run in up to `limit` worker tasks, children
+ * of the caller, started eagerly as they are needed; each worker pulls an
+ * item, runs its mapping inline, hands the result over and pulls again. A
+ * mapping that completes without suspending (a cache hit) therefore frees
+ * its slot at once: no task is created, nothing is queued, and a source of
+ * such items runs in one step, in constant stack. `currentTask()` inside a
+ * mapping is its worker.
+ *
+ * **Failures.** By default the first failure of a mapping cancels the
+ * others and comes out as a `NurseryError` (fail fast). With
+ * `settle: true` every result is a {@link Settled} record and a failed
+ * item does not stop the others.
+ *
+ * **Every exit** — the source exhausted, a mapping or the consumer failing,
+ * leaving a `for await` loop, the caller cancelled or timed out — stops
+ * pulling at once and cancels the mappings in flight. After an early exit
+ * the source's `return()` is called exactly once (after `done`, or after
+ * `next()` threw, it is not called: like `for…of`). An async source's
+ * `return()` is awaited, except inside a cancelled scope, where its
+ * promise is abandoned with its rejection handled.
  *
  * ```ts
  * import assert from "node:assert/strict";
@@ -87,16 +174,61 @@ function isAsync<T>(source: Source<T>): source is AsyncIterable<T> {
  *   if (square === 4) break;
  * }
  * ```
+ *
+ * In input order, with failures kept as records:
+ *
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mapConcurrent, run, sleep } from "@copse/core";
+ * import { VirtualClock } from "@copse/testing";
+ *
+ * function* fetchLength(url: string) {
+ *   yield* sleep(url.length); // longer urls take longer
+ *   if (url.includes("bad")) throw new Error(`cannot fetch ${url}`);
+ *   return url.length;
+ * }
+ * const urls = ["/a-long-one", "/b", "/bad", "/c"];
+ * const lines: string[] = [];
+ * await run(
+ *   () =>
+ *     mapConcurrent(urls, fetchLength, { limit: 2, ordered: true, settle: true }).forEach((r) => {
+ *       lines.push(r.status === "fulfilled" ? `${r.item}: ${r.value}` : `${r.item}: failed`);
+ *     }),
+ *   { clock: new VirtualClock() },
+ * );
+ * assert.deepEqual(lines, ["/a-long-one: 11", "/b: 2", "/bad: failed", "/c: 2"]);
+ * ```
+ *
+ * @throws TypeError when `source` is not iterable, `fn` is not a function,
+ *   or an option has the wrong type; RangeError when `limit` is not a
+ *   positive integer. A mapping that returns something other than an
+ *   operation (a promise, say) fails with a `TypeError` saying so.
  */
 export function mapConcurrent<T, R>(
   source: Source<T>,
   fn: (item: T, index: number) => Operation<R>,
+  options: MapConcurrentOptions & { settle: true },
+): ConcurrentResults<Settled<R, T>>;
+export function mapConcurrent<T, R>(
+  source: Source<T>,
+  fn: (item: T, index: number) => Operation<R>,
+  options: MapConcurrentOptions & { settle?: false },
+): ConcurrentResults<R>;
+export function mapConcurrent<T, R>(
+  source: Source<T>,
+  fn: (item: T, index: number) => Operation<R>,
   options: MapConcurrentOptions,
-): ConcurrentResults<R> {
+): ConcurrentResults<R | Settled<R, T>>;
+export function mapConcurrent<T, R>(
+  source: Source<T>,
+  fn: (item: T, index: number) => Operation<R>,
+  options: MapConcurrentOptions,
+): ConcurrentResults<R | Settled<R, T>> {
   if (
     source === null ||
     typeof source !== "object" ||
-    (typeof (source as Iterable<T>)[Symbol.iterator] !== "function" && !isAsync(source))
+    (typeof (source as Iterable<T>)[Symbol.iterator] !== "function" &&
+      typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] !== "function")
   ) {
     throw new TypeError(
       `mapConcurrent expects an iterable or async iterable, got ${describeValue(source)}`,
@@ -105,172 +237,24 @@ export function mapConcurrent<T, R>(
   if (typeof fn !== "function") {
     throw new TypeError(`mapConcurrent expects a mapping function, got ${describeValue(fn)}`);
   }
-  const limit = checkLimit(options?.limit);
-  return new Results(source, fn, limit);
+  const { clock, ...rest } = checkOptions(options);
+  return new Results({ source, fn, ...rest } as MapSpec<unknown, unknown>, clock);
 }
 
-class Results<T, R> implements ConcurrentResults<R> {
+class Results<R> implements ConcurrentResults<R> {
   constructor(
-    private readonly source: Source<T>,
-    private readonly fn: (item: T, index: number) => Operation<R>,
-    private readonly limit: number,
+    private readonly spec: MapSpec<unknown, unknown>,
+    private readonly clock: Clock,
   ) {}
 
   forEach(consume: (value: R) => Operation<unknown> | void): Operation<void> {
     if (typeof consume !== "function") {
       throw new TypeError(`forEach expects a function, got ${describeValue(consume)}`);
     }
-    return pump(this.source, this.fn, this.limit, consume);
+    return runMap(this.spec, consume as (value: unknown) => Operation<unknown> | void);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<R> {
-    return new ResultIterator(this);
+    return new ResultIterator<R>(this.spec, this.clock);
   }
-}
-
-/** The state one run of `forEach` shares with its item tasks. */
-interface Pump<T, R> {
-  readonly fn: (item: T, index: number) => Operation<R>;
-  /** Finished results waiting to be consumed: at most `limit` of them. */
-  readonly ready: R[];
-  wake: (() => void) | null;
-}
-
-// One generator function for every item (not a closure per item): V8 gives
-// each generator function its own prototype, so a fresh one per item would
-// make every generator a new shape and the driver's calls megamorphic.
-function* mapItem<T, R>(pump: Pump<T, R>, item: T, index: number): Generator<unknown, void> {
-  pump.ready.push(yield* pump.fn(item, index));
-  const wake = pump.wake;
-  if (wake !== null) {
-    pump.wake = null;
-    wake();
-  }
-}
-
-function* pump<T, R>(
-  source: Source<T>,
-  fn: (item: T, index: number) => Operation<R>,
-  limit: number,
-  consume: (value: R) => Operation<unknown> | void,
-): Generator<unknown, void> {
-  const asyncSource = isAsync(source);
-  const iterator = asyncSource ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
-  const state: Pump<T, R> = { fn, ready: [], wake: null };
-  const ready = state.ready;
-  let exhausted = false;
-  try {
-    yield* nursery(function* (n) {
-      let inFlight = 0;
-      let index = 0;
-      while (true) {
-        while (inFlight < limit && !exhausted) {
-          const step = asyncSource
-            ? yield* until((iterator as AsyncIterator<T>).next())
-            : (iterator as Iterator<T>).next();
-          if (step.done === true) {
-            exhausted = true;
-            break;
-          }
-          inFlight++;
-          // An operation, not a function: no closure per item.
-          (n as NurseryImpl).startChild(mapItem(state, step.value, index++));
-        }
-        if (ready.length === 0) {
-          if (inFlight === 0) return;
-          yield* action<void>((resolve) => {
-            state.wake = resolve;
-            return () => {
-              state.wake = null;
-            };
-          });
-        }
-        // One result per round, so pulling resumes as soon as a slot frees up.
-        const value = ready.shift()!;
-        inFlight--;
-        const consumed = consume(value);
-        if (consumed !== undefined) yield* consumed;
-      }
-    });
-  } finally {
-    // Stop the source when the pump ends early (failure or cancellation).
-    if (!exhausted && typeof iterator.return === "function") {
-      const closing = iterator.return();
-      if (asyncSource) yield* until(closing as Promise<unknown>);
-    }
-  }
-}
-
-/** `for await` over the results: a run of its own that hands results over one at a time. */
-class ResultIterator<R> implements AsyncIterator<R> {
-  private task: Task<void> | null = null;
-  pending: {
-    resolve: (r: IteratorResult<R>) => void;
-    reject: (e: unknown) => void;
-  } | null = null;
-  resumeProducer: (() => void) | null = null;
-  private finished = false;
-  private failure: { error: unknown } | null = null;
-
-  constructor(readonly results: ConcurrentResults<R>) {}
-
-  next(): Promise<IteratorResult<R>> {
-    const failure = this.failure;
-    if (failure !== null) {
-      this.failure = null;
-      return Promise.reject(failure.error);
-    }
-    if (this.finished) return Promise.resolve({ done: true, value: undefined });
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      if (this.task === null) this.start();
-      else this.resumeProducer?.();
-    });
-  }
-
-  async return(): Promise<IteratorResult<R>> {
-    this.finished = true;
-    const task = this.task;
-    if (task !== null && !task.done) {
-      task.cancel("the for-await loop was left");
-      await task.then(
-        () => undefined,
-        () => undefined,
-      );
-    }
-    return { done: true, value: undefined };
-  }
-
-  private start(): void {
-    this.task = startRoot(() => handOver(this), { clock: realClock, name: "mapConcurrent" });
-    this.task.then(
-      () => {
-        this.finished = true;
-        this.pending?.resolve({ done: true, value: undefined });
-        this.pending = null;
-      },
-      (error: unknown) => {
-        this.finished = true;
-        const pending = this.pending;
-        this.pending = null;
-        if (pending !== null) pending.reject(error);
-        else this.failure = { error };
-      },
-    );
-  }
-}
-
-/** The producer side of `for await`: hands each result over, then waits to be asked again. */
-function* handOver<R>(consumer: ResultIterator<R>): Generator<unknown, void> {
-  yield* consumer.results.forEach(function* (value) {
-    const pending = consumer.pending!;
-    consumer.pending = null;
-    yield* action<void>((resolve) => {
-      consumer.resumeProducer = resolve;
-      pending.resolve({ done: false, value });
-      return () => {
-        consumer.resumeProducer = null;
-      };
-    });
-  });
 }

@@ -1,0 +1,3 @@
+import { copseImpl } from "./copse.js";
+
+export const impl = copseImpl("settle");
