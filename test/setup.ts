@@ -1,4 +1,5 @@
-// Shared vitest setup for every package.
+// Shared vitest setup for every package, in every runtime the suites run in
+// (Node, Bun, Deno, Chromium; see scripts/runtimes.mjs).
 //
 // 1. Any unhandled rejection or uncaught exception fails the test during
 //    which it surfaced (not just the run, as vitest does by default), with
@@ -10,24 +11,53 @@
 import fc from "fast-check";
 import { afterEach, beforeEach } from "vitest";
 
+interface Host {
+  process?: {
+    env: Record<string, string | undefined>;
+    on?(event: string, listener: (reason: unknown) => void): void;
+  };
+  addEventListener?(type: string, listener: (event: HostErrorEvent) => void): void;
+  setImmediate?(fn: () => void): void;
+}
+interface HostErrorEvent {
+  reason?: unknown;
+  error?: unknown;
+  preventDefault(): void;
+}
+const host = globalThis as Host;
+
 const stray: unknown[] = [];
-const onRejection = (reason: unknown): void => {
-  stray.push(reason);
-};
-const onException = (error: unknown): void => {
-  stray.push(error);
-};
-process.on("unhandledRejection", onRejection);
-process.on("uncaughtException", onException);
+if (typeof host.process?.on === "function") {
+  // Node, and the Node-compatible processes of Bun and Deno.
+  host.process.on("unhandledRejection", (reason) => stray.push(reason));
+  host.process.on("uncaughtException", (error) => stray.push(error));
+} else if (typeof host.addEventListener === "function") {
+  // A browser page reports both as events on the global object.
+  host.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    stray.push(event.reason);
+  });
+  host.addEventListener("error", (event) => {
+    event.preventDefault();
+    stray.push(event.error);
+  });
+}
+
+// Node reports an unhandled rejection once the microtask queue drains; a
+// browser queues its `unhandledrejection` event as a task of its own. Two
+// macrotasks later every rejection caused by the test has surfaced.
+const nextMacrotask = (): Promise<void> =>
+  new Promise<void>((resolve) =>
+    host.setImmediate === undefined ? setTimeout(resolve, 0) : host.setImmediate(resolve),
+  );
 
 beforeEach(() => {
   stray.length = 0;
 });
 
 afterEach(async () => {
-  // Node reports an unhandled rejection after the microtask queue drains;
-  // one macrotask later every rejection caused by the test has surfaced.
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await nextMacrotask();
+  await nextMacrotask();
   if (stray.length > 0) {
     const errors = stray.splice(0);
     throw new AggregateError(
@@ -39,7 +69,13 @@ afterEach(async () => {
   }
 });
 
-const seedText = process.env["FC_SEED"];
+// A browser page has no `process`; vitest hands it the variables of its
+// config's `test.env` as `import.meta.env` instead.
+const env =
+  host.process?.env ??
+  (import.meta as ImportMeta & { env: Record<string, string | undefined> }).env;
+
+const seedText = env["FC_SEED"];
 const seed =
   seedText === undefined || seedText === ""
     ? 20261122
@@ -52,7 +88,7 @@ if (!Number.isSafeInteger(seed)) {
 fc.configureGlobal({ seed, ...(fcRuns() === undefined ? {} : { numRuns: fcRuns() }) });
 
 function fcRuns(): number | undefined {
-  const text = process.env["FC_RUNS"];
+  const text = env["FC_RUNS"];
   if (text === undefined || text === "") return undefined;
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 1) {

@@ -9,14 +9,17 @@
  * Options: --processes N (async tree, default 3), --slow-processes N
  * (Effection, one run each, default 1), --warmup N (5), --runs N (20),
  * --budget MS (2000: measured runs per process stop after this much),
- * --impls a,b --variants a,b (subsets), --out FILE, and --check: every
- * benchmark at a tiny size, counts verified, nothing timed for real.
+ * --impls a,b --variants a,b (subsets), --runtime a,b (the runtimes the
+ * async tree runs in, one section each: node, node24, bun; default node),
+ * --out FILE, and --check: every benchmark at a tiny size, counts
+ * verified, nothing timed for real.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, numberOption } from "./lib/args.js";
 import { environment } from "./lib/env.js";
+import { benchRuntimes } from "./lib/runtimes.js";
 import { runNode } from "./lib/spawn.js";
 import { ms } from "./lib/stats.js";
 import { runAsyncTree } from "./async-tree/runner.js";
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     "slow-processes",
     "impls",
     "variants",
+    "runtime",
     "out",
     "sizes",
     "workloads",
@@ -82,21 +86,24 @@ async function main(): Promise<void> {
       return v;
     }) as Variant[];
     const shape = check ? { levels: 3, branches: 6, sleepMs: 5 } : FULL_TREE;
-    const report = await runAsyncTree({
-      shape,
-      processes: check ? 1 : numberOption(args, "processes", 3),
-      slowProcesses: check ? 1 : numberOption(args, "slow-processes", 1),
-      warmup: check ? 0 : numberOption(args, "warmup", 5),
-      runs: check ? 1 : numberOption(args, "runs", 20),
-      budgetMs: numberOption(args, "budget", 2000),
-      impls,
-      variants,
-      log,
-    });
-    emit(
-      `## async_tree (${shape.levels} levels × ${shape.branches} branches, ${shape.sleepMs} ms I/O)\n\n` +
-        report.markdown,
-    );
+    for (const runtime of benchRuntimes(args.options.get("runtime"))) {
+      const report = await runAsyncTree({
+        shape,
+        processes: check ? 1 : numberOption(args, "processes", 3),
+        slowProcesses: check ? 1 : numberOption(args, "slow-processes", 1),
+        warmup: check ? 0 : numberOption(args, "warmup", 5),
+        runs: check ? 1 : numberOption(args, "runs", 20),
+        budgetMs: numberOption(args, "budget", 2000),
+        impls,
+        variants,
+        runtime,
+        log,
+      });
+      emit(
+        `## async_tree on ${runtime.label} (${shape.levels} levels × ${shape.branches} branches, ${shape.sleepMs} ms I/O)\n\n` +
+          report.markdown,
+      );
+    }
   }
   if (sections.includes("heap")) {
     const result = await runNode("async-tree/heap.js", check ? ["--tiny"] : [], {

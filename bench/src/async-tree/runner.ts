@@ -6,6 +6,7 @@
  */
 import { median, min, ms, ratio } from "../lib/stats.js";
 import { parseLastJson, runNode } from "../lib/spawn.js";
+import type { BenchRuntime } from "../lib/runtimes.js";
 import { table } from "../lib/table.js";
 import { IMPLS, type ImplId } from "./registry.js";
 import { VARIANTS, type TreeShape, type Variant, type WorkCounts } from "./work.js";
@@ -21,6 +22,8 @@ export interface TreeOptions {
   slowProcesses: number;
   impls: readonly ImplId[];
   variants: readonly Variant[];
+  /** The runtime every worker runs in. */
+  runtime: BenchRuntime;
   /** Progress lines go here. */
   log: (line: string) => void;
 }
@@ -82,13 +85,16 @@ export async function runAsyncTree(options: TreeOptions): Promise<TreeReport> {
           `--runs=${slow ? 1 : options.runs}`,
           `--budget=${options.budgetMs}`,
         ];
-        const result = await runNode("async-tree/worker.js", args, { timeoutMs: 10 * 60_000 });
+        const result = await runNode("async-tree/worker.js", args, {
+          timeoutMs: 10 * 60_000,
+          executable: options.runtime.executable,
+        });
         const parsed = parseLastJson<WorkerResult>(`async-tree worker ${impl} ${variant}`, result);
         cells.get(key(impl, variant))!.results.push(parsed);
       }
     }
     options.log(
-      `async-tree: round ${round + 1}/${options.processes} (${done}/${jobs} processes) in ${ms(performance.now() - started)}`,
+      `async-tree (${options.runtime.label}): round ${round + 1}/${options.processes} (${done}/${jobs} processes) in ${ms(performance.now() - started)}`,
     );
   }
   const all = [...cells.values()];

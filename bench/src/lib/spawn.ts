@@ -11,21 +11,25 @@ export interface ProcessResult {
 }
 
 /**
- * Runs a built bench script (a path relative to bench/dist) in a new node
- * process with `nodeFlags`, and collects what it printed. A process that
- * runs past `timeoutMs` is killed.
+ * Runs a built bench script (a path relative to bench/dist) in a new
+ * process of `executable` (default: this node) with `nodeFlags`, and
+ * collects what it printed. A process that runs past `timeoutMs` is killed.
  */
 export function runNode(
   script: string,
   args: readonly string[],
-  options: { nodeFlags?: readonly string[]; timeoutMs?: number } = {},
+  options: { nodeFlags?: readonly string[]; timeoutMs?: number; executable?: string } = {},
 ): Promise<ProcessResult> {
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), path, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      options.executable ?? process.execPath,
+      [...(options.nodeFlags ?? []), path, ...args],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     let timedOut = false;

@@ -89,7 +89,7 @@ describe("failAfter around call()", () => {
     // copse (the shared test setup fails any test with an unhandled one).
     ok.resolve("late");
     bad.reject(new Error("late failure"));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
     expect(task.outcome).toEqual({ status: "ok", value: ["TimeoutError", "TimeoutError"] });
   });
 
