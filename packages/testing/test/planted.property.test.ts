@@ -167,7 +167,7 @@ function plantSuspendingJoin(): Restore {
     "enter",
     function (this: TaskImpl<unknown>, joiner: TaskImpl<unknown>) {
       // Resumed from the run queue, with a cancellation check: a checkpoint.
-      if (finishedEagerly.has(this)) joiner.wake(0, undefined, true);
+      if (finishedEagerly.has(this)) joiner.wake(undefined, true);
       else realEnter.call(this, joiner);
     },
   );
@@ -217,7 +217,7 @@ function plantRaceLeavesLosers(): Restore {
     const winner = (this as NurseryImpl & { winner?: TaskImpl<unknown> | null }).winner;
     if ("winner" in this && winner !== null && this.ownerWaiting) {
       this.ownerWaiting = false;
-      this.owner.wake(0, undefined, false);
+      this.owner.wake(undefined, false);
       return;
     }
     real.call(this);
