@@ -8,7 +8,17 @@ import { EndOfChannel, brokenChannel, closedReceiveEnd, endOfChannel } from "./e
 import { ChannelState, NOTHING, type ChannelStatistics } from "./state.js";
 
 /** What {@link ReceiveEnd.tryReceive} returns: a value, or nothing to take right now. */
-export type TryReceiveResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false };
+export type TryReceiveResult<T> =
+  | {
+      /** A value was taken. */
+      readonly ok: true;
+      /** The value taken. */
+      readonly value: T;
+    }
+  | {
+      /** Nothing was buffered and no sender was waiting. */
+      readonly ok: false;
+    };
 
 const EMPTY: TryReceiveResult<never> = Object.freeze({ ok: false });
 

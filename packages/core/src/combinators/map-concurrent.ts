@@ -38,15 +38,23 @@ export interface MapConcurrentOptions {
 /** A result with `settle: true`: what the mapping of `item` (at input position `index`) gave. */
 export type Settled<R, T = unknown> =
   | {
+      /** The mapping returned. */
       readonly status: "fulfilled";
+      /** What it returned. */
       readonly value: R;
+      /** The input item. */
       readonly item: T;
+      /** The item's position in the input. */
       readonly index: number;
     }
   | {
+      /** The mapping threw. */
       readonly status: "rejected";
+      /** What it threw. */
       readonly reason: unknown;
+      /** The input item. */
       readonly item: T;
+      /** The item's position in the input. */
       readonly index: number;
     };
 

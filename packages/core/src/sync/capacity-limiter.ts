@@ -154,6 +154,7 @@ export class CapacityLimiter {
     return this.state.total;
   }
 
+  /** Sets how many tokens the sack holds (see the getter). */
   set total(total: number) {
     this.state.total = checkTotal(total);
     this.state.serve();

@@ -37,7 +37,7 @@ export const build = Object.freeze({
   program(body: Block, value = "v0"): Program {
     return makeProgram({ id: "t0", body, value });
   },
-  /** A task for {@link build.spawn}; it returns `value` (default `v<n>` for id `t<n>`). */
+  /** A task for `spawn` of {@link build}; it returns `value` (default `v<n>` for id `t<n>`). */
   task(id: string, body: Block, value = `v${id.replace(/^t/, "")}`): TaskSpec {
     return { id, body, value };
   },

@@ -77,7 +77,7 @@ interface Place {
  * only in a visible nursery (one enclosing the spawn, cut at the nursery
  * the spawning task lives in), with its own sleep if that nursery was
  * opened by another task; a child does not `checkpoint` before its first
- * sleep (see {@link leavesInstant}); a `call` comes after a sleep of its
+ * sleep (see `leavesInstant` in the rules); a `call` comes after a sleep of its
  * own; a `join` names a task started earlier with
  * `startSoon`/`startTask` in its task's code (or before its task was
  * started), and joins without a sleep of its own only a task whose nursery

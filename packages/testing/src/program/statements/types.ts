@@ -52,7 +52,13 @@ export interface StatementArbitrary {
   readonly weight: number;
   /** Whether it holds blocks: block statements thin out with depth, leaves do not. */
   readonly nests: boolean;
-  /** Its raw statements, or `null` when the features leave it out. */
+  /**
+   * Its raw statements, or `null` when the features leave it out. The raw
+   * form is the assembler's own: kinds of your own are built with
+   * {@link defineStatement}, which writes this for you.
+   *
+   * @internal
+   */
   arbitrary(tools: StatementTools): fc.Arbitrary<RawStmt> | null;
 }
 
