@@ -11,11 +11,15 @@
  * --budget MS (2000: measured runs per process stop after this much),
  * --impls a,b --variants a,b (subsets), --runtime a,b (the runtimes the
  * async tree runs in, one section each: node, node24, bun; default node),
- * --out FILE, and --check: every benchmark at a tiny size, counts
+ * --cold-warmup N (1) and --cold-runs N (3): the cold processes the async
+ * tree runs next to the warm ones in the same rounds (--no-cold: none),
+ * --compare DIR (micro: also measure the build of the worktree DIR, the
+ * "before" of a before/after table), --out FILE, and --check: every benchmark at a tiny size, counts
  * verified, nothing timed for real.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, numberOption } from "./lib/args.js";
 import { environment } from "./lib/env.js";
@@ -40,6 +44,22 @@ import { isWorkload, type Workload } from "./bounded/work.js";
 
 const SECTIONS = ["tree", "heap", "micro", "depth", "sync", "interop", "bounded"] as const;
 
+/** `--compare DIR`: the built packages of the worktree `DIR`, named by its commit. */
+function compareBuild(dir: string | undefined): { packages: string; label: string } | undefined {
+  if (dir === undefined) return undefined;
+  let commit = "?";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      cwd: dir,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    // Not a git worktree: named by its folder only.
+  }
+  return { packages: join(dir, "packages"), label: `${basename(dir)} (${commit})` };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), [
     "processes",
@@ -53,6 +73,9 @@ async function main(): Promise<void> {
     "out",
     "sizes",
     "workloads",
+    "cold-warmup",
+    "cold-runs",
+    "compare",
   ]);
   const check = args.flags.has("check");
   const unknown = args.positional.filter((s) => !(SECTIONS as readonly string[]).includes(s));
@@ -94,6 +117,14 @@ async function main(): Promise<void> {
         warmup: check ? 0 : numberOption(args, "warmup", 5),
         runs: check ? 1 : numberOption(args, "runs", 20),
         budgetMs: numberOption(args, "budget", 2000),
+        // Not under --check: its runs are cold already.
+        cold:
+          check || args.flags.has("no-cold")
+            ? null
+            : {
+                warmup: numberOption(args, "cold-warmup", 1),
+                runs: numberOption(args, "cold-runs", 3),
+              },
         impls,
         variants,
         runtime,
@@ -121,8 +152,9 @@ async function main(): Promise<void> {
     const micro = await runMicro({
       processes: check ? 1 : 3,
       ops: check ? 2000 : 200_000,
-      allocOps: check ? 1000 : 20_000,
+      allocOps: check ? 1000 : 100_000,
       repeat: check ? 1 : 5,
+      compare: compareBuild(args.options.get("compare")),
       log,
     });
     emit(`## Hot path, one primitive per process\n\n${micro}`);

@@ -8,6 +8,11 @@ export const IMPLS = [
     load: () => import("./copse-all.js"),
   },
   {
+    id: "copse-all-thunks",
+    label: "copse `all` over thunks (eager)",
+    load: () => import("./copse-all-thunks.js"),
+  },
+  {
     id: "copse-start-task",
     label: "copse nursery + `startTask` (eager)",
     load: () => import("./copse-start-task.js"),

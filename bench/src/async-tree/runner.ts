@@ -3,6 +3,9 @@
  * rounds interleaved across implementations, and turns the results into
  * tables: per cell the median over processes of each process's median run,
  * the fastest run seen, and the ratio to `Promise.all` on the same variant.
+ * With `cold`, every cell also gets processes that do 1 warm-up and 3 runs
+ * (what a short-lived program or a test sees before the JIT has settled),
+ * run in the same rounds and reported next to the warm figures.
  */
 import { median, min, ms, ratio } from "../lib/stats.js";
 import { parseLastJson, runNode } from "../lib/spawn.js";
@@ -18,6 +21,8 @@ export interface TreeOptions {
   warmup: number;
   runs: number;
   budgetMs: number;
+  /** The cold protocol (warm-up runs and measured runs per process), or null for none. */
+  cold: { warmup: number; runs: number } | null;
   /** Processes per cell for the slow implementations (one measured run each, no warm-up). */
   slowProcesses: number;
   impls: readonly ImplId[];
@@ -35,6 +40,8 @@ interface Cell {
   impl: ImplId;
   variant: Variant;
   results: WorkerResult[];
+  /** The processes of the cold protocol (empty without it). */
+  cold: WorkerResult[];
 }
 
 export interface TreeReport {
@@ -52,6 +59,10 @@ function cellMedian(cell: Cell | undefined): number {
   return cell === undefined ? NaN : median(cell.results.map(processMedian));
 }
 
+function coldMedian(cell: Cell | undefined): number {
+  return cell === undefined ? NaN : median(cell.cold.map(processMedian));
+}
+
 function cellMin(cell: Cell | undefined): number {
   return cell === undefined ? NaN : min(cell.results.flatMap((r) => r.times));
 }
@@ -61,7 +72,8 @@ export async function runAsyncTree(options: TreeOptions): Promise<TreeReport> {
   const cells = new Map<string, Cell>();
   const key = (impl: string, variant: string): string => `${impl}/${variant}`;
   for (const variant of options.variants) {
-    for (const impl of options.impls) cells.set(key(impl, variant), { impl, variant, results: [] });
+    for (const impl of options.impls)
+      cells.set(key(impl, variant), { impl, variant, results: [], cold: [] });
   }
   const jobs = options.impls.length * options.variants.length;
   for (let round = 0; round < options.processes; round++) {
@@ -75,22 +87,32 @@ export async function runAsyncTree(options: TreeOptions): Promise<TreeReport> {
         done++;
         const slow = SLOW.includes(impl);
         if (slow && round >= options.slowProcesses) continue;
-        const args = [
-          impl,
-          variant,
-          `--levels=${shape.levels}`,
-          `--branches=${shape.branches}`,
-          `--sleep=${shape.sleepMs}`,
-          `--warmup=${slow ? 0 : options.warmup}`,
-          `--runs=${slow ? 1 : options.runs}`,
-          `--budget=${options.budgetMs}`,
-        ];
-        const result = await runNode("async-tree/worker.js", args, {
-          timeoutMs: 10 * 60_000,
-          executable: options.runtime.executable,
-        });
-        const parsed = parseLastJson<WorkerResult>(`async-tree worker ${impl} ${variant}`, result);
-        cells.get(key(impl, variant))!.results.push(parsed);
+        const cell = cells.get(key(impl, variant))!;
+        const worker = async (warmup: number, runs: number, budget: number) => {
+          const args = [
+            impl,
+            variant,
+            `--levels=${shape.levels}`,
+            `--branches=${shape.branches}`,
+            `--sleep=${shape.sleepMs}`,
+            `--warmup=${warmup}`,
+            `--runs=${runs}`,
+            `--budget=${budget}`,
+          ];
+          const result = await runNode("async-tree/worker.js", args, {
+            timeoutMs: 10 * 60_000,
+            executable: options.runtime.executable,
+          });
+          return parseLastJson<WorkerResult>(`async-tree worker ${impl} ${variant}`, result);
+        };
+        cell.results.push(
+          await worker(slow ? 0 : options.warmup, slow ? 1 : options.runs, options.budgetMs),
+        );
+        // The cold process right after the warm one of the same cell, so
+        // both see the same machine; a slow implementation is cold already.
+        if (options.cold !== null && !slow) {
+          cell.cold.push(await worker(options.cold.warmup, options.cold.runs, 1e9));
+        }
       }
     }
     options.log(
@@ -107,7 +129,8 @@ function checkAgreement(cells: Cell[]): void {
   for (const variant of VARIANTS) {
     const seen = new Map<string, string>();
     for (const cell of cells.filter((c) => c.variant === variant)) {
-      for (const result of cell.results) seen.set(JSON.stringify(result.counts), cell.impl);
+      for (const result of [...cell.results, ...cell.cold])
+        seen.set(JSON.stringify(result.counts), cell.impl);
     }
     if (seen.size > 1) {
       throw new Error(
@@ -127,21 +150,35 @@ function report(cells: Cell[], options: TreeOptions): TreeReport {
   const label = (impl: ImplId): string => IMPLS.find((i) => i.id === impl)!.label;
   const sections: string[] = [];
 
-  // The summary: medians and ratios to Promise.all, one column per variant.
-  const summaryRows = options.impls.map((impl) => [
-    label(impl),
-    ...options.variants.map((variant) => {
-      const m = cellMedian(find(impl, variant));
-      const base = cellMedian(find("promise-all", variant));
-      return `${ms(m)} (${ratio(m / base)})`;
-    }),
-  ]);
+  // The summary: medians and ratios to Promise.all, one column per variant
+  // (warm; then the same cells cold, when measured).
+  const summary = (of: (cell: Cell | undefined) => number): string[][] =>
+    options.impls.map((impl) => [
+      label(impl),
+      ...options.variants.map((variant) => {
+        const m = of(find(impl, variant));
+        const base = of(find("promise-all", variant));
+        return `${ms(m)} (${ratio(m / base)})`;
+      }),
+    ]);
+  const warmHeader = `warm (${options.warmup} warm-up, up to ${options.runs} runs per process)`;
   sections.push(
-    table(
-      ["implementation", ...options.variants.map((v) => `${v}: median (vs Promise.all)`)],
-      summaryRows,
-    ),
+    `${warmHeader}:\n\n` +
+      table(
+        ["implementation", ...options.variants.map((v) => `${v}: median (vs Promise.all)`)],
+        summary(cellMedian),
+      ),
   );
+  const cold = options.cold;
+  if (cold !== null) {
+    sections.push(
+      `cold (${cold.warmup} warm-up, ${cold.runs} runs per process, same rounds):\n\n` +
+        table(
+          ["implementation", ...options.variants.map((v) => `${v}: cold median (vs Promise.all)`)],
+          summary(coldMedian),
+        ),
+    );
+  }
 
   for (const variant of options.variants) {
     const any = cells.find((c) => c.variant === variant && c.results.length > 0);
@@ -155,6 +192,9 @@ function report(cells: Cell[], options: TreeOptions): TreeReport {
         ms(cellMin(cell)),
         ratio(m / cellMedian(find("promise-all", variant))),
         ratio(m / cellMedian(find("callback-floor", variant))),
+        cold === null
+          ? "—"
+          : `${ms(coldMedian(cell))} (${ratio(coldMedian(cell) / coldMedian(find("promise-all", variant)))})`,
         cell === undefined
           ? "—"
           : `${cell.results.length} × ${median(cell.results.map((r) => r.times.length))}`,
@@ -174,6 +214,7 @@ function report(cells: Cell[], options: TreeOptions): TreeReport {
             "min",
             "vs Promise.all",
             "vs callback floor",
+            "cold median (vs Promise.all)",
             "processes × runs",
             "copse runtime, last run",
           ],
@@ -182,22 +223,32 @@ function report(cells: Cell[], options: TreeOptions): TreeReport {
     );
   }
 
-  const targets = targetRows(find);
+  const targets = targetRows(find, cellMedian);
+  const coldTargets = cold === null ? undefined : targetRows(find, coldMedian);
   sections.push(
     table(
-      ["copse target", "measured", "met"],
-      targets.map((t) => [
-        t.target,
-        t.measured,
-        t.met === undefined ? "not measured" : t.met ? "yes" : "**no**",
-      ]),
+      ["copse target", "measured (warm)", "met", "cold"],
+      targets.map((t, i) => {
+        const c = coldTargets?.[i];
+        return [
+          t.target,
+          t.measured,
+          t.met === undefined ? "not measured" : t.met ? "yes" : "**no**",
+          c === undefined || c.met === undefined
+            ? "—"
+            : `${c.measured} (${c.met ? "met" : "**missed**"})`,
+        ];
+      }),
     ),
   );
   return { cells, markdown: sections.join("\n\n"), targets };
 }
 
-function targetRows(find: (impl: ImplId, variant: Variant) => Cell | undefined) {
-  const med = (impl: ImplId, variant: Variant): number => cellMedian(find(impl, variant));
+function targetRows(
+  find: (impl: ImplId, variant: Variant) => Cell | undefined,
+  of: (cell: Cell | undefined) => number,
+) {
+  const med = (impl: ImplId, variant: Variant): number => of(find(impl, variant));
   const rows: { target: string; measured: string; met: boolean | undefined }[] = [];
   /** `value / base` must stay at or under `limit`. */
   const check = (target: string, value: number, base: number, limit: number, of: string): void => {
@@ -210,8 +261,13 @@ function targetRows(find: (impl: ImplId, variant: Variant) => Cell | undefined) 
         : `${ratio(r)} ${of}`;
     rows.push({ target, measured, met: Number.isFinite(r) ? r <= limit : undefined });
   };
-  for (const eager of ["copse-all", "copse-start-task"] as const) {
-    const name = eager === "copse-all" ? "`all`" : "`startTask`";
+  for (const eager of ["copse-all", "copse-all-thunks", "copse-start-task"] as const) {
+    const name =
+      eager === "copse-all"
+        ? "`all`"
+        : eager === "copse-all-thunks"
+          ? "`all` over thunks"
+          : "`startTask`";
     check(
       `eager ${name} none ≥ 5× faster than Promise.all`,
       med(eager, "none"),
@@ -230,6 +286,15 @@ function targetRows(find: (impl: ImplId, variant: Variant) => Cell | undefined) 
     floor("memoization", 1.3);
     floor("io", 1.2);
     floor("cpu_io_mixed", 1.1);
+  }
+  for (const variant of VARIANTS) {
+    check(
+      `\`all\` over thunks ${variant} ≤ 1.1× \`all\` over operations`,
+      med("copse-all-thunks", variant),
+      med("copse-all", variant),
+      1.1,
+      "of `all` over operations",
+    );
   }
   for (const variant of VARIANTS) {
     check(

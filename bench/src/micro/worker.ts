@@ -2,20 +2,32 @@
  * One primitive per process:
  *
  *     node --expose-gc --min-semi-space-size=64 --max-semi-space-size=64 \
- *       dist/micro/worker.js <primitive> [--ops 200000] [--alloc-ops 20000] [--repeat 5]
+ *       dist/micro/worker.js <primitive> [--ops 200000] [--alloc-ops 100000] [--repeat 5]
+ *       [--packages DIR]
  *
  * Speed: `repeat` timed batches of `ops` operations after a warm-up; the
  * median batch gives operations per second. Allocation: after a full GC,
  * the growth of the used heap over `alloc-ops` operations, with a young
  * generation large enough that no GC runs in between (checked with
  * v8.GCProfiler; the batch is halved and retried if one did).
+ *
+ * `--packages DIR` measures another build of copse: `DIR/core/dist` and
+ * `DIR/timeout/dist` (the `packages` folder of another worktree, built)
+ * instead of the ones this bench resolves.
  */
-import { run } from "@copse/core";
 import v8 from "node:v8";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { numberOption, parseArgs } from "../lib/args.js";
 import { requireGc } from "../lib/gc.js";
 import { median } from "../lib/stats.js";
-import { PRIMITIVES, type Marks, type Primitive } from "./primitives.js";
+import {
+  PRIMITIVE_IDS,
+  primitives,
+  type Libraries,
+  type Marks,
+  type Primitive,
+} from "./primitives.js";
 
 export interface MicroResult {
   id: string;
@@ -56,7 +68,24 @@ class HeapProbe implements Marks {
   }
 }
 
-async function once(primitive: Primitive, ops: number, marks: Marks): Promise<void> {
+/** The copse packages to measure: this bench's, or those under `dir`. */
+async function loadLibraries(dir: string | undefined): Promise<Libraries> {
+  if (dir === undefined) {
+    return { core: await import("@copse/core"), timeout: await import("@copse/timeout") };
+  }
+  const at = (name: string): string => pathToFileURL(join(dir, name, "dist/index.js")).href;
+  return {
+    core: (await import(at("core"))) as Libraries["core"],
+    timeout: (await import(at("timeout"))) as Libraries["timeout"],
+  };
+}
+
+async function once(
+  run: Libraries["core"]["run"],
+  primitive: Primitive,
+  ops: number,
+  marks: Marks,
+): Promise<void> {
   if (primitive.copse !== undefined) {
     const body = primitive.copse;
     const task = run(() => body(ops, marks));
@@ -68,22 +97,25 @@ async function once(primitive: Primitive, ops: number, marks: Marks): Promise<vo
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), ["ops", "alloc-ops", "repeat"]);
+  const args = parseArgs(process.argv.slice(2), ["ops", "alloc-ops", "repeat", "packages"]);
   const id = args.positional[0];
-  const primitive = PRIMITIVES.find((p) => p.id === id);
+  const libraries = await loadLibraries(args.options.get("packages"));
+  const primitive = primitives(libraries).find((p) => p.id === id);
   if (primitive === undefined) {
-    throw new Error(`usage: worker.js <${PRIMITIVES.map((p) => p.id).join("|")}> [options]`);
+    throw new Error(`usage: worker.js <${PRIMITIVE_IDS.join("|")}> [options]`);
   }
+  const run = libraries.core.run;
   const ops = numberOption(args, "ops", 200_000);
-  let allocOps = numberOption(args, "alloc-ops", 20_000);
+  let allocOps = numberOption(args, "alloc-ops", 100_000);
   const repeat = numberOption(args, "repeat", 5);
 
   // Warm-up, then timed batches.
-  for (let i = 0; i < 3; i++) await once(primitive, Math.max(1, Math.floor(ops / 4)), new Timer());
+  for (let i = 0; i < 3; i++)
+    await once(run, primitive, Math.max(1, Math.floor(ops / 4)), new Timer());
   const times: number[] = [];
   for (let i = 0; i < repeat; i++) {
     const timer = new Timer();
-    await once(primitive, ops, timer);
+    await once(run, primitive, ops, timer);
     times.push(timer.elapsed);
   }
   const opsPerSecond = ops / (median(times) / 1000);
@@ -91,7 +123,7 @@ async function main(): Promise<void> {
   let bytesPerOp = NaN;
   for (; allocOps >= 100; allocOps = Math.floor(allocOps / 2)) {
     const probe = new HeapProbe();
-    await once(primitive, allocOps, probe);
+    await once(run, primitive, allocOps, probe);
     if (!probe.collected) {
       bytesPerOp = probe.bytes / allocOps;
       break;
