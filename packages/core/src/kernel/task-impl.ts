@@ -1,6 +1,6 @@
 import { kernel } from "./current.js";
-import { Cancelled } from "./errors.js";
-import { cancelTask, detachTask } from "./membership.js";
+import { Cancelled, NurseryError } from "./errors.js";
+import { cancelTask, detachTask, stripHandleCancellation } from "./membership.js";
 import { linkTask, unlinkTask } from "./scope-tree.js";
 import {
   Instruction,
@@ -477,6 +477,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   }
 
   private finish(ok: boolean, ending: unknown): void {
+    if (!ok && ending instanceof NurseryError) ending = stripHandleCancellation(this, ending);
     this.state = ok ? DONE_OK : ending instanceof Cancelled ? DONE_CANCELLED : DONE_ERROR;
     this.value = ending;
     this.body = null;
