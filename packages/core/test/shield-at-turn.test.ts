@@ -1,11 +1,23 @@
 // C20: a wait that yields in a cancelled scope, and finds the cancellation
 // hidden by a shield at its turn, really waits (it is entered again).
-import { action, call, CancelScope, nursery, sleep, until, type Operation } from "@copse/core";
+import {
+  action,
+  call,
+  CancelScope,
+  nursery,
+  sleep,
+  until,
+  type Nursery,
+  type Operation,
+} from "@copse/core";
 import { describe, expect, it } from "vitest";
 import { PATHS, runVirtual, start, valueOf } from "./helpers.js";
 
 /** Runs `wait` in a scope whose parent is cancelled just before, with the shield raised before its turn. */
-function shieldedAtTurn<T>(path: (typeof PATHS)[number], wait: (log: unknown[]) => Operation<T>) {
+function shieldedAtTurn<T>(
+  path: (typeof PATHS)[number],
+  wait: (log: unknown[], n: Nursery) => Operation<T>,
+) {
   return runVirtual(function* (log, clock) {
     const outer = new CancelScope();
     const inner = new CancelScope();
@@ -17,7 +29,7 @@ function shieldedAtTurn<T>(path: (typeof PATHS)[number], wait: (log: unknown[]) 
               inner.shield = true;
             });
             outer.cancel();
-            const value = yield* wait(log);
+            const value = yield* wait(log, n);
             log.push({ value, at: clock.now() });
           });
         });
@@ -79,29 +91,12 @@ describe.each(PATHS)("C20 a shield raised before a cancelled wait's turn (%s)", 
   });
 
   it("a join waits for the joined task's value", () => {
-    const { task } = runVirtual(function* (log, clock) {
-      const outer = new CancelScope();
-      const inner = new CancelScope();
-      yield* nursery(function* (n) {
-        const later = n.startSoon(function* () {
-          yield* sleep(3);
-          return "joined";
-        });
-        start(n, path, function* () {
-          yield* outer.run(function* () {
-            yield* inner.run(function* () {
-              n.startSoon(function* () {
-                inner.shield = true;
-              });
-              outer.cancel();
-              const value = yield* later;
-              log.push({ value, at: clock.now() });
-            });
-          });
-        });
-      });
-      return log;
-    });
+    const { task } = shieldedAtTurn(path, (_log, n) =>
+      n.startSoon(function* () {
+        yield* sleep(3);
+        return "joined";
+      }),
+    );
     expect(valueOf(task)).toEqual([{ value: "joined", at: 3 }]);
   });
 
