@@ -223,6 +223,43 @@ describe("laws", () => {
     expect(log).toEqual(["b finished", false]);
   });
 
+  it.each(PATHS)(
+    "a cancelled task's group error loses the Cancelled members its cancel() caused (%s)",
+    (path) => {
+      const cleanup = new Error("cleanup failed");
+      const { task } = runVirtual(function* () {
+        let t!: Task<void>;
+        try {
+          yield* nursery(function* (n) {
+            t = start(n, path, function* () {
+              yield* nursery(function* (m) {
+                start(m, path, () => sleep(100));
+                start(m, path, function* () {
+                  try {
+                    yield* sleep(100);
+                  } finally {
+                    // eslint-disable-next-line no-unsafe-finally
+                    throw cleanup;
+                  }
+                });
+                yield* sleep(100);
+              });
+            });
+            yield* sleep(1);
+            t.cancel();
+          });
+        } catch {
+          // The nursery fails with t's error; what t itself ended with is the point.
+        }
+        return t.outcome;
+      });
+      const outcome = valueOf(task);
+      expect(outcome?.status).toBe("error");
+      const error = (outcome as { error: NurseryError }).error;
+      expect(error.errors).toEqual([cleanup]);
+    },
+  );
+
   it("errors are the same objects that were thrown", () => {
     const error = new Error("same");
     const { task } = runVirtual(function* () {

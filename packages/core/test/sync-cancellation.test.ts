@@ -25,7 +25,7 @@ import {
 } from "@copse/core";
 import { runtimeStats } from "@copse/core/internal";
 import { describe, expect, it } from "vitest";
-import { PATHS, runVirtual, start, valueOf } from "./helpers.js";
+import { PATHS, runVirtual, start, valueOf, type Path } from "./helpers.js";
 
 /** A resource some task holds, a wait for it, and how the holder hands it over. */
 interface Contended {
@@ -355,27 +355,34 @@ const READY: Record<string, () => Ready> = {
   },
 };
 
+/**
+ * Runs `body` in a task started on `path`; then the caller logs "caller" and
+ * starts a sibling that logs "sibling", so the log shows where `body` yielded.
+ */
+function withCallerAndSibling(path: Path, body: (log: unknown[]) => Operation<void>) {
+  return runVirtual(function* (log) {
+    yield* nursery(function* (n) {
+      start(n, path, () => body(log));
+      log.push("caller");
+      n.startSoon(function* () {
+        log.push("sibling");
+      });
+    });
+  });
+}
+
 describe("a wait that can be satisfied at once", () => {
   for (const [name, make] of Object.entries(READY)) {
     it.each(PATHS)(
       `${name}: completes without suspending — no schedule point, no turn (%s)`,
       (path) => {
-        const { task, log } = runVirtual(function* (log) {
+        const { task, log } = withCallerAndSibling(path, function* (log) {
           const ready = make();
-          yield* nursery(function* (n) {
-            start(n, path, function* () {
-              const turns = runtimeStats(currentTask()).turns;
-              log.push("before");
-              yield* ready.wait();
-              log.push("after");
-              expect(runtimeStats(currentTask()).turns).toBe(turns);
-            });
-            // If the wait yielded, these would run between "before" and "after".
-            log.push("caller");
-            n.startSoon(function* () {
-              log.push("sibling");
-            });
-          });
+          const turns = runtimeStats(currentTask()).turns;
+          log.push("before");
+          yield* ready.wait();
+          log.push("after");
+          expect(runtimeStats(currentTask()).turns).toBe(turns);
         });
         valueOf(task);
         expect(log).toEqual(
@@ -389,30 +396,22 @@ describe("a wait that can be satisfied at once", () => {
     it.each(PATHS)(
       `${name}: inside a cancelled scope it yields, takes nothing and raises Cancelled (%s)`,
       (path) => {
-        const { task, log } = runVirtual(function* (log) {
+        const { task, log } = withCallerAndSibling(path, function* (log) {
           const ready = make();
           const before = ready.state();
-          yield* nursery(function* (n) {
-            start(n, path, function* () {
-              const scope = new CancelScope();
-              scope.cancel();
-              yield* scope.run(function* () {
-                log.push("before");
-                try {
-                  yield* ready.wait();
-                  log.push("after");
-                } catch (error) {
-                  log.push(error instanceof Cancelled ? "cancelled" : error);
-                  throw error;
-                }
-              });
-              expect(ready.state()).toEqual(before);
-            });
-            log.push("caller");
-            n.startSoon(function* () {
-              log.push("sibling");
-            });
+          const scope = new CancelScope();
+          scope.cancel();
+          yield* scope.run(function* () {
+            log.push("before");
+            try {
+              yield* ready.wait();
+              log.push("after");
+            } catch (error) {
+              log.push(error instanceof Cancelled ? "cancelled" : error);
+              throw error;
+            }
           });
+          expect(ready.state()).toEqual(before);
         });
         valueOf(task);
         // The wait is a schedule point: the caller (eager) and the sibling (lazy) run in between.

@@ -36,6 +36,13 @@ function patch<T extends object, K extends keyof T>(proto: T, key: K, value: T[K
   return () => Object.defineProperty(proto, key, original);
 }
 
+/**
+ * The group behind nurseries, `all` and `race` (`NurseryImpl`'s base class;
+ * the internal entry point exports only the nursery).
+ */
+type Group = NurseryImpl & { winner?: TaskImpl<unknown> | null };
+const TaskGroupPrototype = Object.getPrototypeOf(NurseryImpl.prototype) as Group;
+
 type StartTask = <T>(this: NurseryImpl, fn: () => Operation<T>, options?: StartOptions) => Task<T>;
 const realStartTask = NurseryImpl.prototype.startTask as StartTask;
 
@@ -192,7 +199,11 @@ function plantUnabortedCall(): Restore {
 function isAllChild(task: TaskImpl<unknown>): boolean {
   const holder = task.nursery;
   if (holder === null) return kernel.current !== null; // the fast path of `all`
-  return holder instanceof NurseryImpl && !holder.exitIsSchedulePoint && !("winner" in holder);
+  return (
+    Object.prototype.isPrototypeOf.call(TaskGroupPrototype, holder) &&
+    !(holder as Group).exitIsSchedulePoint &&
+    !("winner" in holder)
+  );
 }
 
 /**
@@ -212,9 +223,9 @@ function plantAllChildCurrentTask(): Restore {
  * running (`Promise.race`), instead of waiting for their cancellation.
  */
 function plantRaceLeavesLosers(): Restore {
-  const real = NurseryImpl.prototype.settled;
-  return patch(NurseryImpl.prototype, "settled", function (this: NurseryImpl) {
-    const winner = (this as NurseryImpl & { winner?: TaskImpl<unknown> | null }).winner;
+  const real = TaskGroupPrototype.settled;
+  return patch(TaskGroupPrototype, "settled", function (this: Group) {
+    const winner = this.winner;
     if ("winner" in this && winner !== null && this.ownerWaiting) {
       this.ownerWaiting = false;
       this.owner.wake(undefined, false);

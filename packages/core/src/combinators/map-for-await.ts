@@ -15,7 +15,9 @@ class Handover extends Instruction<void> implements Blocker {
   private waiting: TaskImpl<unknown> | null = null;
 
   enter(task: TaskImpl<unknown>): void {
-    if (task.block(this)) this.waiting = task;
+    // Resumed at the turn without a cancellation, it goes on as if the loop
+    // had asked for the next result (the handover holds no value).
+    if (task.blockOnce(this)) this.waiting = task;
   }
 
   abortWait(): void {

@@ -56,7 +56,7 @@ class Worker extends Instruction<void> implements Blocker {
   enter(task: TaskImpl<unknown>): void {
     // Listed before the yield; if the task is already cancelled it only
     // yields and gets `Cancelled` on resumption, so it must leave its list.
-    if (!task.block(this)) this.run.unlist(this);
+    if (!task.blockOnce(this)) this.run.unlist(this);
   }
 
   abortWait(): void {

@@ -1,6 +1,7 @@
 import { kernel } from "./current.js";
 import { scopeUnder, type CancelScope } from "./cancel-scope.js";
-import { linkChild, moveTask, recalculate, unlinkChild } from "./scope-tree.js";
+import type { NurseryError } from "./errors.js";
+import { linkChild, moveTask, recalculate, stripCancelled, unlinkChild } from "./scope-tree.js";
 import type { TaskImpl } from "./task-impl.js";
 
 // Which scopes a task is in: its innermost scope (`task.scope`) and its base
@@ -21,6 +22,20 @@ export function detachTask(task: TaskImpl<unknown>): boolean {
   const absorbed = task.cancelled && handle._absorbsAtTaskEnd();
   handle._close();
   return absorbed;
+}
+
+/**
+ * What a task that fails with the group `error` ends with, once its own
+ * handle scope (`task.cancel()`) has absorbed the `Cancelled` members it
+ * caused, as every cancel scope does when it is left (C06): the rest of the
+ * group, or — nothing left — a `Cancelled`, which the handle then absorbs.
+ *
+ * @internal
+ */
+export function stripHandleCancellation(task: TaskImpl<unknown>, error: NurseryError): unknown {
+  const handle = task.handle;
+  if (handle === null || !handle._absorbsAtTaskEnd()) return error;
+  return stripCancelled(error) ?? handle._makeCancelled();
 }
 
 /**

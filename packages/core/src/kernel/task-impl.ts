@@ -1,6 +1,6 @@
 import { kernel } from "./current.js";
-import { Cancelled } from "./errors.js";
-import { cancelTask, detachTask } from "./membership.js";
+import { Cancelled, NurseryError } from "./errors.js";
+import { cancelTask, detachTask, stripHandleCancellation } from "./membership.js";
 import { linkTask, unlinkTask } from "./scope-tree.js";
 import {
   Instruction,
@@ -31,6 +31,10 @@ const DONE_CANCELLED = 7;
 const NEXT = 0;
 const THROW = 1;
 const FIRST = 2;
+// Enter the current instruction again: a wait that found its scope cancelled
+// only yielded, and at its turn no cancellation showed (a shield was raised
+// meanwhile), so the wait has not happened yet and must start now.
+const REENTER = 3;
 const CHECK = 4;
 
 let nextTaskId = 1;
@@ -316,6 +320,34 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
    */
   block(on: Blocker): boolean {
     if (this.scope._effectivelyCancelled) {
+      this.enterAgainAtTurn();
+      return false;
+    }
+    this.state = SUSPENDED;
+    this.blockedOn = on;
+    linkTask(this);
+    return true;
+  }
+
+  /**
+   * Yields in a cancelled scope without waiting: at its turn the task gets
+   * `Cancelled`, or — if a shield hides the cancellation by then — its
+   * instruction is entered again, since the wait has not happened yet. (A
+   * resume with `undefined` would end it unperformed: a `call` that never
+   * calls, a sleep that never sleeps.)
+   */
+  enterAgainAtTurn(): void {
+    this.wakeIn(REENTER, undefined, true, false);
+  }
+
+  /**
+   * Like {@link block}, for an instruction whose `enter` did work before it
+   * blocked and so cannot be entered twice: in a cancelled scope the task
+   * yields and, if no cancellation shows at its turn, resumes with
+   * `undefined`. The instruction must treat that as the end of its wait.
+   */
+  blockOnce(on: Blocker): boolean {
+    if (this.scope._effectivelyCancelled) {
       this.wake(undefined, true);
       return false;
     }
@@ -385,6 +417,10 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
             r = (
               isGenerator(iter) ? generatorNext.call(iter, value) : iter.next(value)
             ) as IteratorResult<unknown, T>;
+          } else if (mode === REENTER) {
+            k.resuming = null;
+            k.yielded = this.instruction;
+            r = { done: false, value: this.instruction };
           } else {
             const iter = this.body as Iterator<unknown, T, unknown>;
             k.resuming = null;
@@ -441,6 +477,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   }
 
   private finish(ok: boolean, ending: unknown): void {
+    if (!ok && ending instanceof NurseryError) ending = stripHandleCancellation(this, ending);
     this.state = ok ? DONE_OK : ending instanceof Cancelled ? DONE_CANCELLED : DONE_ERROR;
     this.value = ending;
     this.body = null;

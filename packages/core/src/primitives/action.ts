@@ -52,6 +52,9 @@ class PendingAction<T> implements Blocker {
       return;
     }
     // Not settled during setup: a real suspension.
+    // Inside a cancelled scope it is torn down at once; if a shield hides
+    // the cancellation by the task's turn, the action is entered (and set
+    // up) again, since it never waited.
     if (!task.block(this)) {
       this.settled = true;
       this.runTeardown();

@@ -54,7 +54,7 @@ class Call<T> extends Instruction<T> {
   enter(task: TaskImpl<unknown>): void {
     if (task.scope._effectivelyCancelled) {
       // Cancelled already: do not start work that would be abandoned at once.
-      task.wake(undefined, true);
+      task.enterAgainAtTurn();
       return;
     }
     const controller = new AbortController();
