@@ -99,8 +99,16 @@ function checkOptions(options: StartOptions | undefined, what: string): string |
  * @internal
  */
 export class NurseryImpl extends TaskGroup implements Nursery {
-  constructor(private readonly body: (n: Nursery) => Operation<unknown>) {
+  /**
+   * The body until the nursery opens. Dropped then: a `function*` closure
+   * holds its own prototype object and context, which a waiting nursery
+   * would otherwise keep alive for nothing.
+   */
+  private body: ((n: Nursery) => Operation<unknown>) | null;
+
+  constructor(body: (n: Nursery) => Operation<unknown>) {
     super(true);
+    this.body = body;
   }
 
   get cancelScope(): CancelScope {
@@ -115,7 +123,9 @@ export class NurseryImpl extends TaskGroup implements Nursery {
     enterScope(owner, scope);
     this.owner = owner;
     this.scope = scope;
-    return this.body(this);
+    const body = this.body!;
+    this.body = null;
+    return body(this);
   }
 
   protected override leaveScope(scope: CancelScope, error: unknown): unknown {
