@@ -39,6 +39,12 @@ const CHECK = 4;
 
 let nextTaskId = 1;
 
+/** A start function's name, or `undefined` for an anonymous one (numbered when asked). */
+function nameOf(fn: () => unknown): string | undefined {
+  const name = fn.name;
+  return name !== "" ? name : undefined;
+}
+
 /**
  * What only some tasks need — the scope `cancel()` creates, the promise
  * behind `await task` — kept out of the task object so that the common task
@@ -80,7 +86,8 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   /**
    * The name from the start options; or, once the first step has run, the
    * function the task started from, whose name is read only if someone asks
-   * (reading `Function#name` is an accessor call, too slow for every task).
+   * or the task suspends (reading `Function#name` is an accessor call, too
+   * slow for every task); `undefined` for a name to number when asked.
    */
   private givenName: string | (() => unknown) | undefined;
   private state = CREATED;
@@ -136,7 +143,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
     if (typeof name === "string") return name;
     // Before the first step the function is still the body.
     const fn = name ?? this.body;
-    name = typeof fn === "function" && fn.name !== "" ? fn.name : `task-${nextTaskId++}`;
+    name = (typeof fn === "function" ? nameOf(fn) : undefined) ?? `task-${nextTaskId++}`;
     this.givenName = name;
     return name;
   }
@@ -469,6 +476,12 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
           this.value = undefined;
           continue;
         }
+        // Suspended: read the start function's name now and let the
+        // function go, so a waiting task does not keep its closure (and
+        // what that captures) alive. A task that never suspends never
+        // pays for the read.
+        const given = this.givenName;
+        if (typeof given === "function") this.givenName = nameOf(given);
         return;
       }
     } finally {
