@@ -53,7 +53,16 @@ class Gather<T> implements Iterator<unknown, T[], unknown> {
   private pending: (TaskImpl<T> | null)[] | null = null;
   private values: T[] = [];
 
-  constructor(private readonly ops: Iterable<OperationInput<T>>) {}
+  /**
+   * The input until the gather starts. Dropped then: while the children
+   * wait, the array (and the thunks in it, with what they capture) would
+   * otherwise stay alive for nothing.
+   */
+  private ops: Iterable<OperationInput<T>> | null;
+
+  constructor(ops: Iterable<OperationInput<T>>) {
+    this.ops = ops;
+  }
 
   [Symbol.iterator](): this {
     return this;
@@ -82,7 +91,8 @@ class Gather<T> implements Iterator<unknown, T[], unknown> {
 
   private start(): IteratorResult<unknown, T[]> {
     const owner = requireCurrent("all");
-    const ops = this.ops;
+    const ops = this.ops!;
+    this.ops = null;
     const values: T[] = (this.values = Array.isArray(ops) ? new Array<T>(ops.length) : []);
     let count = 0;
     // The group (nursery) is opened only when a child suspends or fails: a
