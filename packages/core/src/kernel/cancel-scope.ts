@@ -14,6 +14,14 @@ export const ENTERED = 1;
 /** @internal */
 export const EXITED = 2;
 
+// The bits of `CancelScope._flags`.
+const SHIELD = 1;
+const CANCEL_CALLED = 2;
+/** The scope absorbed a `Cancelled` (`cancelledCaught`). */
+const CAUGHT = 4;
+/** `_deadline` holds a relative deadline, fixed when the scope starts. */
+const RELATIVE = 8;
+
 /** Marks "no exception" in the exit path. @internal */
 export const NONE: unique symbol = Symbol("none");
 
@@ -107,16 +115,17 @@ export class CancelScope {
   // a run, a task's handle scope, an `all`/`race` group's — so that the
   // driver's reads of `task.scope` stay monomorphic.
 
-  /** @internal */
+  /**
+   * @internal The absolute deadline; while `RELATIVE` is set (a relative
+   * deadline, the scope not started yet), the relative one.
+   */
   _deadline = Infinity;
-  /** @internal A relative deadline not yet fixed (the scope has not started); `NaN` for none. */
-  _relative = NaN;
-  /** @internal */
-  _shield = false;
-  /** @internal */
-  _cancelCalled = false;
-  /** @internal */
-  _cancelledCaught = false;
+  /**
+   * @internal `SHIELD`, `CANCEL_CALLED`, `CAUGHT` and `RELATIVE` in one
+   * small integer: every nursery has a scope, and four fields (one of them
+   * a boxed `NaN`) cost 40 bytes more per scope.
+   */
+  _flags = 0;
   /** @internal */
   _phase = UNENTERED;
 
@@ -145,6 +154,16 @@ export class CancelScope {
   /** @internal Created by `useAbortSignal`, aborted when the scope becomes effectively cancelled. */
   _controller: AbortController | null = null;
 
+  /** @internal Whether the scope hides enclosing cancellation. */
+  get _shield(): boolean {
+    return (this._flags & SHIELD) !== 0;
+  }
+
+  /** @internal Whether `cancel()` was called or the deadline passed. */
+  get _cancelCalled(): boolean {
+    return (this._flags & CANCEL_CALLED) !== 0;
+  }
+
   constructor(options?: CancelScopeOptions) {
     if (options === undefined) return;
     if (options.deadline !== undefined && options.relativeDeadline !== undefined) {
@@ -155,9 +174,11 @@ export class CancelScope {
     if (options.deadline !== undefined) {
       this._deadline = checkDeadline(options.deadline, "CancelScope deadline");
     }
-    if (options.relativeDeadline !== undefined)
-      this._relative = checkRelative(options.relativeDeadline);
-    if (options.shield !== undefined) this._shield = checkShield(options.shield);
+    if (options.relativeDeadline !== undefined) {
+      this._deadline = checkRelative(options.relativeDeadline);
+      this._flags |= RELATIVE;
+    }
+    if (options.shield !== undefined && checkShield(options.shield)) this._flags |= SHIELD;
   }
 
   /**
@@ -205,7 +226,7 @@ export class CancelScope {
 
   /** Absolute clock time (ms) at which the scope cancels itself; `Infinity` for none. Changes take effect at once. */
   get deadline(): number {
-    if (this._phase === UNENTERED && !Number.isNaN(this._relative)) {
+    if (this._phase === UNENTERED && (this._flags & RELATIVE) !== 0) {
       throw new Error(
         "this CancelScope has a relative deadline and has not started, so it has no absolute deadline yet",
       );
@@ -227,10 +248,11 @@ export class CancelScope {
   get relativeDeadline(): number {
     if (this._phase === ENTERED && this._runtime !== null)
       return this._deadline - this._runtime.now();
-    if (this._phase === UNENTERED && this._deadline !== Infinity) {
+    const relative = (this._flags & RELATIVE) !== 0;
+    if (this._phase === UNENTERED && !relative && this._deadline !== Infinity) {
       throw new Error("this CancelScope has an absolute deadline, so it has no relative deadline");
     }
-    return Number.isNaN(this._relative) ? Infinity : this._relative;
+    return relative ? this._deadline : Infinity;
   }
 
   /** Sets the deadline relative to now (once running) or to the start (before); must be non-negative. */
@@ -240,10 +262,11 @@ export class CancelScope {
     if (this._phase === ENTERED && this._runtime !== null) {
       this._setDeadline(this._runtime.now() + value);
     } else if (this._phase === UNENTERED) {
-      if (this._deadline !== Infinity) {
+      if ((this._flags & RELATIVE) === 0 && this._deadline !== Infinity) {
         throw new Error("this CancelScope has an absolute deadline; set `deadline` instead");
       }
-      this._relative = value;
+      this._deadline = value;
+      this._flags |= RELATIVE;
     }
   }
 
@@ -268,7 +291,11 @@ export class CancelScope {
    * deadline is at or before the clock's now; it never reverts.
    */
   get cancelCalled(): boolean {
-    if (!this._cancelCalled && this._phase !== EXITED && this._deadline !== Infinity) {
+    if (
+      (this._flags & (CANCEL_CALLED | RELATIVE)) === 0 &&
+      this._phase !== EXITED &&
+      this._deadline !== Infinity
+    ) {
       const runtime = this._runtime ?? kernel.current?.runtime;
       if (runtime !== undefined && runtime !== null && this._deadline <= runtime.now()) {
         this._cancel({ source: "deadline", reason: undefined, sourceTask: undefined });
@@ -279,7 +306,7 @@ export class CancelScope {
 
   /** Whether the scope absorbed a `Cancelled` (its own cancellation reached its end). */
   get cancelledCaught(): boolean {
-    return this._cancelledCaught;
+    return (this._flags & CAUGHT) !== 0;
   }
 
   // ---- kernel -------------------------------------------------------------
@@ -295,7 +322,7 @@ export class CancelScope {
   /** @internal Moves the deadline (already checked) and its timer. */
   _setDeadline(value: number): void {
     this._deadline = value;
-    this._relative = NaN;
+    this._flags &= ~RELATIVE;
     if (this._phase !== ENTERED || this._cancelCalled) return;
     const runtime = this._runtime!;
     if (value <= runtime.now()) {
@@ -315,7 +342,7 @@ export class CancelScope {
   /** @internal Changes the shield and what the scopes below see. */
   _setShield(value: boolean): void {
     if (value === this._shield) return;
-    this._shield = value;
+    this._flags ^= SHIELD;
     if (this._phase === ENTERED) recalculate(this);
   }
 
@@ -328,7 +355,7 @@ export class CancelScope {
   /** @internal */
   _cancel(reason: CancelReason): void {
     if (this._cancelCalled) return;
-    this._cancelCalled = true;
+    this._flags |= CANCEL_CALLED;
     if (this._phase === EXITED) return;
     this._reason ??= reason;
     if (this._timer !== null) {
@@ -355,9 +382,9 @@ export class CancelScope {
     this._phase = ENTERED;
     this._runtime = runtime;
     linkChild(parent, this);
-    if (!Number.isNaN(this._relative)) {
-      this._deadline = runtime.now() + this._relative;
-      this._relative = NaN;
+    if ((this._flags & RELATIVE) !== 0) {
+      this._deadline = runtime.now() + this._deadline;
+      this._flags &= ~RELATIVE;
     }
     const parentVisible = !this._shield && parent._effectivelyCancelled;
     this._effectivelyCancelled = this._cancelCalled || parentVisible;
@@ -386,12 +413,12 @@ export class CancelScope {
     this._phase = EXITED;
     if (error === NONE || !absorbs) return error;
     if (error instanceof Cancelled) {
-      this._cancelledCaught = true;
+      this._flags |= CAUGHT;
       return NONE;
     }
     if (error instanceof NurseryError) {
       const rest = stripCancelled(error);
-      if (rest !== error) this._cancelledCaught = true;
+      if (rest !== error) this._flags |= CAUGHT;
       return rest ?? NONE;
     }
     return error;
