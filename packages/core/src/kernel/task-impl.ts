@@ -15,16 +15,6 @@ import type { Runtime } from "./runtime.js";
 import type { CancelScope } from "./cancel-scope.js";
 import type { Outcome, Task } from "./task.js";
 
-// Driver states; the last three are "done" and say how the task ended.
-const CREATED = 0;
-const RUNNING = 1;
-const ENTERING = 2;
-const READY = 3;
-const SUSPENDED = 4;
-const DONE_OK = 5;
-const DONE_ERROR = 6;
-const DONE_CANCELLED = 7;
-
 // How the driver resumes a task next, plus the CHECK bit: the resumption
 // is a cancellation point. Local constants on purpose: V8 folds them into
 // the step loop, which it does not do for imported bindings.
@@ -36,6 +26,19 @@ const FIRST = 2;
 // meanwhile), so the wait has not happened yet and must start now.
 const REENTER = 3;
 const CHECK = 4;
+/** The bits of `TaskImpl.state` that hold the resume mode (with CHECK). */
+const RESUME_BITS = 7;
+
+// Driver states, above the resume bits (one field holds both: a field less
+// in every task); the last three are "done" and say how the task ended.
+const CREATED = 0 << 3;
+const RUNNING = 1 << 3;
+const ENTERING = 2 << 3;
+const READY = 3 << 3;
+const SUSPENDED = 4 << 3;
+const DONE_OK = 5 << 3;
+const DONE_ERROR = 6 << 3;
+const DONE_CANCELLED = 7 << 3;
 
 let nextTaskId = 1;
 
@@ -90,9 +93,13 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
    * slow for every task); `undefined` for a name to number when asked.
    */
   private givenName: string | (() => unknown) | undefined;
-  private state = CREATED;
-  /** How the task resumes next (a resume mode, maybe with CHECK). */
-  private resume = FIRST;
+  /**
+   * The driver state, or-ed with how the task resumes next (a resume mode,
+   * maybe with CHECK; meaningful once the task is READY, or RUNNING after a
+   * synchronous resume). Only READY and RUNNING carry resume bits, so
+   * RUNNING is read with `& ~RESUME_BITS`; done states compare with `>=`.
+   */
+  private state = CREATED | FIRST;
   /** The value it resumes with; once done, the value, error or `Cancelled` it ended with. */
   private value: unknown = undefined;
   /** The instruction the task is suspended on, handed back to it on resumption. */
@@ -153,7 +160,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   }
 
   get outcome(): Outcome<T> | undefined {
-    switch (this.state) {
+    switch (this.state & ~RESUME_BITS) {
       case DONE_OK:
         return { status: "ok", value: this.value as T };
       case DONE_ERROR:
@@ -255,8 +262,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
 
   /** Queues the first step (lazy start); it runs even if the task is cancelled by then. */
   scheduleFirst(): void {
-    this.state = READY;
-    this.resume = FIRST;
+    this.state = READY | FIRST;
     this.runtime.enqueue(this);
   }
 
@@ -288,8 +294,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
       unlinkTask(this);
       this.blockedOn = null;
     }
-    this.state = READY;
-    this.resume = cancelPoint ? mode | CHECK : mode;
+    this.state = READY | (cancelPoint ? mode | CHECK : mode);
     this.value = value;
     if (drainNow) this.runtime.enqueueAndDrain(this);
     else this.runtime.enqueue(this);
@@ -302,15 +307,13 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
    * queued and the stack does not grow.
    */
   resumeSync(value: unknown): void {
-    this.state = RUNNING;
-    this.resume = NEXT;
+    this.state = RUNNING | NEXT;
     this.value = value;
   }
 
   /** Like {@link resumeSync}, but `error` is thrown at the task's `yield*`. */
   resumeSyncThrowing(error: unknown): void {
-    this.state = RUNNING;
-    this.resume = THROW;
+    this.state = RUNNING | THROW;
     this.value = error;
   }
 
@@ -381,7 +384,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
 
   /** Called by the runtime for a task taken from the run queue. */
   resumeFromQueue(): void {
-    let mode = this.resume;
+    let mode = this.state & RESUME_BITS;
     let value = this.value;
     this.value = undefined;
     if ((mode & CHECK) !== 0) {
@@ -461,7 +464,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
           instruction.enter(this);
         } catch (error) {
           // A primitive refused (bad input found late): throw it at the `yield*`.
-          if (this.state === ENTERING || this.state === RUNNING) {
+          if (this.state === ENTERING || (this.state & ~RESUME_BITS) === RUNNING) {
             this.state = RUNNING;
             this.instruction = null;
             mode = THROW;
@@ -470,8 +473,8 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
           }
           throw error;
         }
-        if (this.state === RUNNING) {
-          mode = this.resume;
+        if ((this.state & ~RESUME_BITS) === RUNNING) {
+          mode = this.state & RESUME_BITS;
           value = this.value;
           this.value = undefined;
           continue;
