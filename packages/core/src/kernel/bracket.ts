@@ -2,10 +2,16 @@ import { kernel } from "./current.js";
 import { generatorNext, isGenerator, toIterator, type Operation } from "./operation.js";
 import type { TaskImpl } from "./task-impl.js";
 
+// The phases, in the low bits of `Bracket.bits`.
 const NEW = 0;
 const BODY = 1;
 const WAITING = 2;
 const FINISHED = 3;
+const PHASE = 3;
+/** `inner` is a generator object (resumed with a direct call). */
+const NATIVE = 4;
+/** The body returned (rather than threw). */
+const BODY_OK = 8;
 
 /**
  * An operation that runs a body inside a bracket — a cancel scope, a
@@ -24,11 +30,9 @@ const FINISHED = 3;
  * @internal
  */
 export abstract class Bracket<R> implements Iterator<unknown, R, unknown> {
-  private phase = NEW;
+  /** The phase and the NATIVE and BODY_OK bits: one field, not three, in every nursery. */
+  private bits = NEW;
   private inner: Iterator<unknown, unknown, unknown> | null = null;
-  /** Whether `inner` is a generator object (resumed with a direct call). */
-  private native = false;
-  private bodyOk = false;
   private bodyResult: unknown = undefined;
 
   /** Enters the bracket in the current task and returns the body to run. */
@@ -51,13 +55,13 @@ export abstract class Bracket<R> implements Iterator<unknown, R, unknown> {
   }
 
   next(value?: unknown): IteratorResult<unknown, R> {
-    switch (this.phase) {
+    switch (this.bits & PHASE) {
       case NEW: {
-        this.phase = BODY;
+        this.bits = BODY;
         const inner = (this.inner = toIterator(this.open(), "the body"));
         // A body is often a fresh `function*` closure, so `inner.next`
         // would be a megamorphic lookup on every resume.
-        this.native = isGenerator(inner);
+        if (isGenerator(inner)) this.bits = BODY | NATIVE;
         return this.forward(false, undefined);
       }
       case BODY:
@@ -73,7 +77,7 @@ export abstract class Bracket<R> implements Iterator<unknown, R, unknown> {
   }
 
   throw(error: unknown): IteratorResult<unknown, R> {
-    if (this.phase === BODY) return this.forward(true, error);
+    if ((this.bits & PHASE) === BODY) return this.forward(true, error);
     throw error;
   }
 
@@ -85,7 +89,8 @@ export abstract class Bracket<R> implements Iterator<unknown, R, unknown> {
     const inner = this.inner!;
     let r: IteratorResult<unknown, unknown>;
     try {
-      if (!isThrow) r = this.native ? generatorNext.call(inner, value) : inner.next(value);
+      if (!isThrow)
+        r = (this.bits & NATIVE) !== 0 ? generatorNext.call(inner, value) : inner.next(value);
       else if (typeof inner.throw === "function") r = inner.throw(value);
       else throw value;
     } catch (error) {
@@ -97,10 +102,10 @@ export abstract class Bracket<R> implements Iterator<unknown, R, unknown> {
 
   private bodyEnded(ok: boolean, result: unknown): IteratorResult<unknown, R> {
     this.inner = null;
-    this.bodyOk = ok;
+    this.bits = ok ? BODY | BODY_OK : BODY;
     this.bodyResult = result;
     if (this.afterBody(ok, result)) {
-      this.phase = WAITING;
+      this.bits = (this.bits & BODY_OK) | WAITING;
       kernel.yielded = this as never;
       return { done: false, value: this };
     }
@@ -108,9 +113,10 @@ export abstract class Bracket<R> implements Iterator<unknown, R, unknown> {
   }
 
   private finish(): IteratorResult<unknown, R> {
-    this.phase = FINISHED;
+    const ok = (this.bits & BODY_OK) !== 0;
+    this.bits = FINISHED;
     const result = this.bodyResult;
     this.bodyResult = undefined;
-    return { done: true, value: this.close(this.bodyOk, result) };
+    return { done: true, value: this.close(ok, result) };
   }
 }

@@ -9,6 +9,11 @@ import type { ChildHolder } from "./protocols.js";
 import { NONE, scopeUnder, type CancelScope } from "./cancel-scope.js";
 import { TaskImpl } from "./task-impl.js";
 
+// The bits of `TaskGroup.flags`.
+const OPEN = 1;
+const OWNER_WAITING = 2;
+const EXIT_SCHEDULE_POINT = 4;
+
 /** The error for starting a task in a group that has finished. @internal */
 export function closedError(): Error {
   return new Error(
@@ -51,17 +56,41 @@ export class TaskGroup extends Bracket<unknown> implements ChildHolder {
   firstChild: TaskImpl<unknown> | null = null;
   childCount = 0;
   pendingStarts = 0;
-  ownerWaiting = false;
-  isOpen = true;
   errors: unknown[] | null = null;
+  /** OPEN, OWNER_WAITING and EXIT_SCHEDULE_POINT: one field, not three, in every nursery. */
+  private flags: number;
 
   /**
    * `exitIsSchedulePoint`: whether the end of the group is a schedule point
    * even with nothing to wait for (a nursery, docs/cases.md L06) or completes
    * without suspending (`all`, `race`).
    */
-  constructor(readonly exitIsSchedulePoint: boolean) {
+  constructor(exitIsSchedulePoint: boolean) {
     super();
+    this.flags = exitIsSchedulePoint ? OPEN | EXIT_SCHEDULE_POINT : OPEN;
+  }
+
+  /** Whether the end of the group is a schedule point even with nothing to wait for. */
+  get exitIsSchedulePoint(): boolean {
+    return (this.flags & EXIT_SCHEDULE_POINT) !== 0;
+  }
+
+  /** Whether children may still be started. */
+  get isOpen(): boolean {
+    return (this.flags & OPEN) !== 0;
+  }
+
+  set isOpen(value: boolean) {
+    this.flags = value ? this.flags | OPEN : this.flags & ~OPEN;
+  }
+
+  /** Whether the owner is suspended on the group, waiting for the children. */
+  get ownerWaiting(): boolean {
+    return (this.flags & OWNER_WAITING) !== 0;
+  }
+
+  set ownerWaiting(value: boolean) {
+    this.flags = value ? this.flags | OWNER_WAITING : this.flags & ~OWNER_WAITING;
   }
 
   /** Makes `owner` the owner of a group without a body; its children start in its current scope. */
