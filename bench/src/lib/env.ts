@@ -24,16 +24,18 @@ function gitState(): string {
   }
 }
 
-/** A fingerprint of the built core that was measured (packages/core/dist/*.js). */
+/**
+ * A fingerprint of the built core that was measured: every `.js` file
+ * under packages/core/dist, subfolders included (the kernel lives there).
+ */
 function coreFingerprint(): string {
   try {
     const dir = join(repoRoot, "packages/core/dist");
     const hash = createHash("sha256");
-    for (const file of readdirSync(dir)
+    const files = (readdirSync(dir, { recursive: true }) as string[])
       .filter((f) => f.endsWith(".js"))
-      .sort()) {
-      hash.update(file).update(readFileSync(join(dir, file)));
-    }
+      .sort();
+    for (const file of files) hash.update(file).update(readFileSync(join(dir, file)));
     return hash.digest("hex").slice(0, 12);
   } catch {
     return "not built";
