@@ -1,4 +1,4 @@
-import type { Trace } from "./trace.js";
+import type { SharedTrace, Trace } from "./trace.js";
 
 /**
  * The seven senses in which two runs must be "the same" (docs/eager-lazy.md of the
@@ -117,6 +117,9 @@ export function compareTraces(a: Trace, b: Trace): Finding[] {
     diff(3, `${id}.abandoned`, x?.abandoned, y?.abandoned);
     diff(3, `${id}.aborted`, x?.aborted, y?.aborted);
   }
+  for (const id of union(a.shared, b.shared)) {
+    diff(3, `${id}.final`, a.shared[id]?.final, b.shared[id]?.final);
+  }
   diff(5, "finalTime", a.finalTime, b.finalTime);
   return out;
 }
@@ -129,7 +132,9 @@ export function compareTraces(a: Trace, b: Trace): Finding[] {
  * nursery or group; `currentTask()` was the task itself in every step;
  * every scope, timeout, nursery and group is owned by the task whose code
  * entered it; a task's handle reports the outcome its own code ended with;
- * a `call` whose task stopped waiting for it aborted its signal.
+ * a `call` whose task stopped waiting for it aborted its signal; every
+ * event, lock, semaphore and channel kept its promises (see
+ * {@link SharedTrace}'s `violations`).
  */
 export function traceViolations(trace: Trace): Finding[] {
   const out: Finding[] = [];
@@ -196,6 +201,11 @@ export function traceViolations(trace: Trace): Finding[] {
         where: `${call.id}.aborted`,
         message: `${run}: ${call.task} stopped waiting for the promise of ${call.id}, but its signal did not abort`,
       });
+    }
+  }
+  for (const shared of Object.values(trace.shared)) {
+    for (const violation of shared.violations) {
+      out.push({ sense: 3, where: `${shared.id}.violations`, message: `${run}: ${violation}` });
     }
   }
   for (const cleanup of Object.values(trace.cleanups)) {

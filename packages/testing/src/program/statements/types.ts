@@ -90,6 +90,8 @@ export interface Place {
   readonly fresh: boolean;
   /** Whether this is `finally`/`catch` code of its task, where an error may be on its way out. */
   readonly cleanup: boolean;
+  /** The locks this task's code holds here (`withLock` blocks of the same task around it). */
+  readonly held: readonly string[];
   /**
    * The handles this code may join: tasks its task started earlier (in
    * program order), and those its spawner could join when it started it.
