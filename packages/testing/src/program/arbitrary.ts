@@ -131,7 +131,9 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
  * (`startSoon`, `startTask`, `start`; children may start more children in
  * an ancestor's nursery), join them, wait for promises (`call`), gather
  * children with `all` and `race`, catch and rethrow `Cancelled`, swallow
- * other errors, and run cleanup in `finally` (shielded or not). Shrinking
+ * other errors, run cleanup in `finally` (shielded or not), and meet on
+ * shared events (`set`, `wait`), locks (`withLock`), a semaphore
+ * (`withPermit`) and channels (`send`, `receive`, `close`). Shrinking
  * yields smaller programs of the same kind, and every program keeps the
  * rules below ({@link raceFreedomViolations} checks them).
  *
@@ -220,10 +222,29 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
  *    fails at once), before the race can suspend. (A child that fails or is
  *    cancelled first makes the race fail whatever the order: group errors
  *    are multisets.)
+ * 8. *Shared objects are met in time.* The program's events, locks,
+ *    semaphores and channels are shared by all its tasks, and two tasks
+ *    that act on one at the same instant could be served in either order
+ *    (two acquires of a free lock: whichever task runs first gets it). So
+ *    every `set`, `wait`, acquire (`withLock`, `withPermit`), `send`,
+ *    `receive` and `close` is the first thing its task does after a sleep
+ *    of its own: by rule 1 it is the first thing at its instant, and what
+ *    it finds (set or not, free or held, the order of the waiters, room or
+ *    a value in the buffer) was decided by earlier instants. What may fall
+ *    anywhere in an instant is only what serves a waiter already queued: a
+ *    release hands the lock or permit, and a send or receive the value, to
+ *    the first waiter as a committed grant (the waiter gets it even if it
+ *    is cancelled before it runs), and a `set` or `close` wakes waiters
+ *    with a cancellation check — the same wherever the waker's step falls.
+ *    Every wait has a patience deadline of its own (a distinct power of
+ *    two), so it gives up first thing at an instant of its own, and no
+ *    program can deadlock or hang on a shared object. A waiter that gives
+ *    up or is cancelled takes nothing: no lock, no permit, no value.
  *
  * Each rule was found necessary: `packages/testing/test/program.test.ts`
  * shows programs that break rule 2 (for a join), 3, 4 or 7 differing
- * between paths on a correct runtime. Checkpoints stay everywhere else (in the main task at
+ * between paths on a correct runtime, and
+ * `packages/testing/test/shared-objects.test.ts` one that breaks rule 8. Checkpoints stay everywhere else (in the main task at
  * any time, in children after their first sleep, in cleanup), and so do
  * same-instant cascades: a failure cancels its nursery, the cancelled
  * tasks' cleanup runs, more errors join the group, at one instant.

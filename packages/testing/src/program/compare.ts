@@ -1,4 +1,4 @@
-import type { SharedTrace, Trace } from "./trace.js";
+import type { Trace } from "./trace.js";
 
 /**
  * The seven senses in which two runs must be "the same" (docs/eager-lazy.md of the

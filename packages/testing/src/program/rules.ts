@@ -92,9 +92,13 @@ interface Place {
  * started), and joins without a sleep of its own only a task whose nursery
  * has exited, without rethrowing; every child of a `race` ends with a
  * sleep, unless it is empty or fails in its first step; only a child spawned with `start` calls
- * `started`, and it calls it in its top-level body; ids are unique. The
- * kit cannot look inside custom statements: only their durations are
- * checked.
+ * `started`, and it calls it in its top-level body; ids are unique; every
+ * event, lock, semaphore and channel operation has a sleep and a patience
+ * of its own (rule 8; distinct powers of two like every duration), a
+ * shared object is used with one parameter (a semaphore's initial value, a
+ * channel's capacity), and no task acquires a lock inside its own
+ * `withLock` of it. The kit cannot look inside custom statements: only
+ * their durations are checked.
  */
 export function raceFreedomViolations(program: Program): string[] {
   const out: string[] = [];
