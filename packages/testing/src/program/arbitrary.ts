@@ -230,12 +230,16 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
  *    `receive` and `close` is the first thing its task does after a sleep
  *    of its own: by rule 1 it is the first thing at its instant, and what
  *    it finds (set or not, free or held, the order of the waiters, room or
- *    a value in the buffer) was decided by earlier instants. What may fall
- *    anywhere in an instant is only what serves a waiter already queued: a
- *    release hands the lock or permit, and a send or receive the value, to
- *    the first waiter as a committed grant (the waiter gets it even if it
- *    is cancelled before it runs), and a `set` or `close` wakes waiters
- *    with a cancellation check — the same wherever the waker's step falls.
+ *    a value in the buffer) was decided by earlier instants; a hand-over to
+ *    a waiter is a committed grant (it gets the lock, permit or value even
+ *    if it is cancelled before it runs). The body of a `withLock` or
+ *    `withPermit` ends with a sleep of its own, so a release that ends it
+ *    normally is the first thing at its instant too: without it, a release
+ *    in the same step as the start of a child that fails at once would come
+ *    before that failure cancels a waiter lazily and after it eagerly, and
+ *    the waiter would get the lock on one path only. A release on the way
+ *    out of an error comes after every cancellation the same failure makes
+ *    first, on both paths.
  *    Every wait has a patience deadline of its own (a distinct power of
  *    two), so it gives up first thing at an instant of its own, and no
  *    program can deadlock or hang on a shared object. A waiter that gives

@@ -94,7 +94,8 @@ interface Place {
  * sleep, unless it is empty or fails in its first step; only a child spawned with `start` calls
  * `started`, and it calls it in its top-level body; ids are unique; every
  * event, lock, semaphore and channel operation has a sleep and a patience
- * of its own (rule 8; distinct powers of two like every duration), a
+ * of its own (rule 8; distinct powers of two like every duration), the
+ * body of a `withLock` or `withPermit` ends with a sleep of its own, a
  * shared object is used with one parameter (a semaphore's initial value, a
  * channel's capacity), and no task acquires a lock inside its own
  * `withLock` of it. The kit cannot look inside custom statements: only
@@ -308,12 +309,20 @@ export function raceFreedomViolations(program: Program): string[] {
         if (place.held.includes(stmt.lock)) {
           out.push(`${place.task.id} acquires ${stmt.lock} again inside its withLock ${stmt.lock}`);
         }
+        if (stmt.body[stmt.body.length - 1]?.kind !== "sleep") {
+          out.push(`the body of withLock ${stmt.lock} ${where} must end with a sleep of its own`);
+        }
         block(stmt.body, { ...place, held: [...place.held, stmt.lock] }, false);
         return;
       case "permit":
         duration(stmt.after, `the sleep before withPermit ${stmt.semaphore} ${where}`);
         duration(stmt.patience, `the patience of withPermit ${stmt.semaphore} ${where}`);
         shared(stmt.semaphore, stmt.initial, "initial value");
+        if (stmt.body[stmt.body.length - 1]?.kind !== "sleep") {
+          out.push(
+            `the body of withPermit ${stmt.semaphore} ${where} must end with a sleep of its own`,
+          );
+        }
         block(stmt.body, place, false);
         return;
       case "send":

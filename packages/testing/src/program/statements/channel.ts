@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { Stmt } from "../ast.js";
 import type { Draft, Normalizer, StmtOf } from "./normalize.js";
-import { meeting, patienceKey, sharedId, sharedKey } from "./shared.js";
+import { MET, meeting, patienceKey, sharedId, sharedKey } from "./shared.js";
 import { statementKind, type RawStmt, type StatementArbitrary } from "./types.js";
 
 // Rule 8 (shared objects): `send`, `receive` and `close` are each the
@@ -89,6 +89,7 @@ export const sendStatement: StatementArbitrary = statementKind({
           fc
             .tuple(op(tools.timeKey), op(tools.timeKey))
             .map(([s, r]) => [sendRaw(s), receiveRaw({ ...r, key: s.key })]),
+          MET,
         )
       : null,
 });
@@ -114,6 +115,7 @@ export const receiveStatement: StatementArbitrary = statementKind({
               receiveRaw({ ...r2, key: r1.key }),
               sendRaw({ ...s, key: r1.key }),
             ]),
+          MET,
         )
       : null,
 });

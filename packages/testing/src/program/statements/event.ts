@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import type { Draft, StmtOf } from "./normalize.js";
-import { meeting, patienceKey, sharedId, sharedKey } from "./shared.js";
+import { MET, meeting, patienceKey, sharedId, sharedKey } from "./shared.js";
 import { statementKind, type RawStmt, type StatementArbitrary } from "./types.js";
 
 // Rule 8 (shared objects): `set` and `wait` are each the first thing their
@@ -72,6 +72,7 @@ export const waitStatement: StatementArbitrary = statementKind({
           ...waits.map(([t, p]) => waitRaw(t, p, key)),
           setRaw(set, key),
         ]),
+      MET,
     );
   },
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { Stmt } from "../ast.js";
 import type { Draft, StmtOf } from "./normalize.js";
-import { holdFor, meeting, patienceKey, sharedId, sharedKey } from "./shared.js";
+import { holdFor, CONTENDED, meeting, patienceKey, sharedId, sharedKey } from "./shared.js";
 import {
   statementKind,
   type RawBlock,
@@ -13,20 +13,25 @@ import {
 // Rule 8 (shared objects): the acquire is the first thing its task does
 // after a sleep of its own, so the first thing at its instant (rule 1):
 // whether the lock is free, and the order of the waiters in its FIFO, are
-// decided by earlier instants. A release may come anywhere in an instant
-// (the body ends when it ends), but it hands the lock to the first waiter
-// as a committed grant (no cancellation check on the way), which is the
-// same wherever the release falls. Every acquire has a patience deadline of
-// its own, so no program can deadlock (two tasks each waiting for the
-// other's lock, a lock held across the join of a task that wants it): a
-// waiter gives up at a fresh instant of its own, the first thing there.
+// decided by earlier instants. The body ends with a sleep of its own, so a
+// release that ends it normally is the first thing at its instant too: it
+// hands the lock to the first waiter before anything else can cancel that
+// waiter there. (Without it, a release in the same step as the start of a
+// child that fails at once comes before the failure's cancellation of the
+// waiter lazily, and after it eagerly: the waiter gets the lock on one path
+// only.) A release on the way out of an error or a cancellation comes after
+// the cancellation of every waiter that the same failure reaches first, on
+// both paths. Every acquire has a patience deadline of its own, so no
+// program can deadlock (two tasks each waiting for the other's lock, a lock
+// held across the join of a task that wants it): a waiter gives up at a
+// fresh instant of its own, the first thing there.
 
 /** A generated `withLock` or `withPermit` before normalisation. */
 export interface RawGuard {
   readonly t: number;
   readonly p: number;
-  /** The key of the sleep that ends the body (`null`: none). */
-  readonly hold: number | null;
+  /** The key of the sleep that ends the body. */
+  readonly hold: number;
   readonly body: RawBlock;
 }
 
@@ -38,9 +43,9 @@ export function guardRecord(
   return fc.record({
     t: timeKey,
     p: patienceKey(timeKey),
-    // A contender holds the lock for a while and does nothing else; a
-    // single `withLock` runs a block.
-    hold: withBody ? fc.constant(null) : patienceKey(timeKey),
+    // Every body ends with a sleep of its own (rule 8); a contender holds
+    // the lock a while (a long key, like a patience) and does nothing else.
+    hold: withBody ? timeKey : patienceKey(timeKey),
     body: withBody ? block : fc.constant([]),
   });
 }
@@ -57,7 +62,7 @@ function lockRaw({ t, p, hold, body }: RawGuard, key: number): RawStmt {
       n.time(t, (ms) => (s.after = ms));
       n.time(p, (ms) => (s.patience = ms));
       const inner = n.block(body, { ...place, held: [...place.held, lock] });
-      if (hold !== null) inner.push(holdFor(n, hold));
+      inner.push(holdFor(n, hold));
       s.body = inner;
       return s;
     },
@@ -82,6 +87,7 @@ export const lockStatement: StatementArbitrary = statementKind({
       fc
         .tuple(sharedKey, fc.array(guardRecord(tools, false), { minLength: 3, maxLength: 3 }))
         .map(([key, guards]) => guards.map((g) => lockRaw(g, key))),
+      CONTENDED,
     );
   },
 });

@@ -2,12 +2,13 @@ import fc from "fast-check";
 import type { Stmt } from "../ast.js";
 import { guardRecord, type RawGuard } from "./lock.js";
 import type { Draft, StmtOf } from "./normalize.js";
-import { holdFor, meeting } from "./shared.js";
+import { CONTENDED, holdFor, meeting } from "./shared.js";
 import { statementKind, type RawStmt, type StatementArbitrary } from "./types.js";
 
 // Rule 8, as for a lock (see lock.ts): the acquire is the first thing at
-// its instant, a release hands its permit to the first waiter as a
-// committed grant, and every acquire has a patience deadline of its own.
+// its instant, the body ends with a sleep of its own (so a release that
+// ends it normally is first at its instant), and every acquire has a
+// patience deadline of its own.
 // A task may take a second permit of a semaphore it holds one of: with none
 // left it waits for itself until its patience runs out, the same on both
 // paths.
@@ -28,7 +29,7 @@ function permitRaw({ t, p, hold, body }: RawGuard, initial: number): RawStmt {
       n.time(t, (ms) => (s.after = ms));
       n.time(p, (ms) => (s.patience = ms));
       const inner = n.block(body, place);
-      if (hold !== null) inner.push(holdFor(n, hold));
+      inner.push(holdFor(n, hold));
       s.body = inner;
       return s;
     },
@@ -55,6 +56,7 @@ export const permitStatement: StatementArbitrary = statementKind({
       fc
         .tuple(initial, fc.array(guardRecord(tools, false), { minLength: 3, maxLength: 3 }))
         .map(([i, guards]) => guards.map((g) => permitRaw(g, i))),
+      CONTENDED,
     );
   },
 });

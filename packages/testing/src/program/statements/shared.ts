@@ -38,7 +38,21 @@ export function holdFor(n: Normalizer, key: number): Stmt {
 }
 
 /**
- * Sometimes (one time in four) several tasks meeting on one object: a
+ * Single `withLock`/`withPermit` statements per meeting of contenders: a
+ * lock needs three tasks at once for its FIFO to show, and locks are rare
+ * (block statements), so they meet more often.
+ */
+export const CONTENDED = 3;
+
+/**
+ * Single events and channel operations per meeting: they are leaves, picked
+ * far more often, and every meeting starts tasks that run to their end, so
+ * they meet less often to keep the property's cost.
+ */
+export const MET = 7;
+
+/**
+ * Sometimes (one time in `singles + 1`) several tasks meeting on one object: a
  * nursery that starts one child per part (with `startSoon` or `startTask`,
  * as the run says), each child's body that part alone. In a random program
  * two tasks rarely reach the same object at overlapping times; these make
@@ -49,6 +63,8 @@ export function meeting(
   { features }: StatementTools,
   one: fc.Arbitrary<RawStmt>,
   parts: fc.Arbitrary<readonly RawStmt[]>,
+  /** How many single statements per meeting. */
+  singles: number,
 ): fc.Arbitrary<RawStmt> {
   if (!features.spawn) return one;
   // Which children start eagerly (a bit each, as the run says), and whether
@@ -73,7 +89,7 @@ export function meeting(
   // Cross-shrinking lets a meeting shrink to the single statement.
   return fc.oneof(
     { withCrossShrink: true },
-    { weight: 3, arbitrary: one },
+    { weight: singles, arbitrary: one },
     { weight: 1, arbitrary: together },
   );
 }
