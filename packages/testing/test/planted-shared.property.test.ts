@@ -113,7 +113,7 @@ const plants: readonly Plant[] = [
     name: "(i) a lock that serves LIFO",
     plant: plantLifoLock,
     where: "lk1.violations",
-    maxSize: 10,
+    maxSize: 11,
   },
   {
     name: "(ii) a channel that loses the value handed to a cancelled receiver",

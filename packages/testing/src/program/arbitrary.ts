@@ -47,16 +47,43 @@ function isStatementArbitrary(value: unknown): value is StatementArbitrary {
   );
 }
 
-function weighted(
+/**
+ * What every weight is multiplied by, so that fast-check (which takes
+ * integer weights) keeps their ratios: 1 when they are integers already
+ * (the programs of a seed stay those of integer weights), else the
+ * smallest of 2, 4, 10, 100 that makes them integers (or 1000, rounded).
+ */
+function weightScale(kinds: readonly StatementArbitrary[]): number {
+  for (const scale of [1, 2, 4, 10, 100]) {
+    if (kinds.every((k) => Number.isInteger(k.weight * scale))) return scale;
+  }
+  return 1000;
+}
+
+/** The kinds the features leave in, with their arbitraries. */
+function enabled(
   kinds: readonly StatementArbitrary[],
   tools: StatementTools,
-): fc.WeightedArbitrary<RawStmt>[] {
-  const out: fc.WeightedArbitrary<RawStmt>[] = [];
+): { readonly kind: StatementArbitrary; readonly arbitrary: fc.Arbitrary<RawStmt> }[] {
+  const out = [];
   for (const kind of kinds) {
     const arbitrary = kind.arbitrary(tools);
-    if (arbitrary !== null) out.push({ weight: kind.weight, arbitrary });
+    if (arbitrary !== null) out.push({ kind, arbitrary });
   }
   return out;
+}
+
+function weighted(
+  kinds: readonly {
+    readonly kind: StatementArbitrary;
+    readonly arbitrary: fc.Arbitrary<RawStmt>;
+  }[],
+  scale: number,
+): fc.WeightedArbitrary<RawStmt>[] {
+  return kinds.map(({ kind, arbitrary }) => ({
+    weight: Math.max(1, Math.round(kind.weight * scale)),
+    arbitrary,
+  }));
 }
 
 function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Arbitrary<RawBlock> {
@@ -73,9 +100,13 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
   const depthIdentifier = fc.createDepthIdentifier();
   const { main } = fc.letrec<{ main: RawBlock; block: RawBlock; stmt: RawItem }>((tie) => {
     const tools: StatementTools = { block: tie("block"), timeKey, features };
+    const present = enabled(kinds, tools);
+    // Of the kinds the features leave in, so that a language of integer
+    // weights gives the same programs for a seed as before fractions existed.
+    const scale = weightScale(present.map((p) => p.kind));
     const leaves = weighted(
-      kinds.filter((k) => !k.nests),
-      tools,
+      present.filter((p) => !p.kind.nests),
+      scale,
     );
     if (leaves.length === 0) {
       throw new RangeError(
@@ -91,8 +122,8 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
       { weight: 30, arbitrary: fc.constant(true) },
     );
     const blocks = weighted(
-      kinds.filter((k) => k.nests),
-      tools,
+      present.filter((p) => p.kind.nests),
+      scale,
     ).map(({ weight, arbitrary }): fc.WeightedArbitrary<RawItem> => ({
       weight,
       arbitrary: fc
@@ -115,7 +146,7 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
           depthIdentifier,
           withCrossShrink: true,
         },
-        { weight: 6, arbitrary: fc.oneof(...leaves) },
+        { weight: 6 * scale, arbitrary: fc.oneof(...leaves) },
         ...blocks,
       ),
     };

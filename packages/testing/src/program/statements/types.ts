@@ -48,7 +48,7 @@ export interface StatementTools {
 export interface StatementArbitrary {
   /** The kind's name, for messages. */
   readonly name: string;
-  /** How often it is picked, relative to the other kinds of its group (leaves or blocks). */
+  /** How often it is picked, relative to the other kinds of its group (leaves or blocks); any positive number. */
   readonly weight: number;
   /** Whether it holds blocks: block statements thin out with depth, leaves do not. */
   readonly nests: boolean;
