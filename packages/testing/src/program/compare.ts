@@ -49,6 +49,8 @@ export function compareTraces(a: Trace, b: Trace): Finding[] {
   const la = a.starts;
   const lb = b.starts;
   const diff = (sense: Sense, where: string, x: unknown, y: unknown): void => {
+    // Most fields are equal primitives: skip formatting them.
+    if (x === y && (typeof x !== "object" || x === null)) return;
     if (show(x) !== show(y)) {
       out.push({ sense, where, message: `${la} ${show(x)}, ${lb} ${show(y)}` });
     }

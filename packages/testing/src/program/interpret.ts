@@ -7,7 +7,6 @@ import {
   all,
   call,
   checkpoint,
-  currentTask,
   nursery,
   race,
   sleep,
@@ -17,6 +16,7 @@ import {
 } from "@copse/core";
 import {
   abandonRun,
+  kernel,
   runWith,
   type NurseryImpl,
   type SchedulePolicy,
@@ -797,12 +797,13 @@ function isChannelError(error: unknown): boolean {
   );
 }
 
+/**
+ * The name of the task `currentTask()` returns (it reads `kernel.current`),
+ * read directly: this runs for every log entry, and `currentTask()` throws
+ * outside a task, which the old `try` paid for on every call.
+ */
 function currentName(): string {
-  try {
-    return currentTask().name;
-  } catch {
-    return "<no task>";
-  }
+  return kernel.current?.name ?? "<no task>";
 }
 
 /** The task the runtime recorded as the owner of a scope (kernel field, read for the trace). */
