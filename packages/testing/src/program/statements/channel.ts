@@ -79,7 +79,7 @@ function receiveRaw({ t, p, key, cap }: RawOp): RawStmt {
  */
 export const sendStatement: StatementArbitrary = statementKind({
   name: "send",
-  weight: 0.5,
+  weight: 0.25,
   nests: false,
   arbitrary: (tools) =>
     tools.features.channel
@@ -101,7 +101,7 @@ export const sendStatement: StatementArbitrary = statementKind({
  */
 export const receiveStatement: StatementArbitrary = statementKind({
   name: "receive",
-  weight: 0.5,
+  weight: 0.25,
   nests: false,
   arbitrary: (tools) =>
     tools.features.channel
@@ -127,7 +127,7 @@ export const receiveStatement: StatementArbitrary = statementKind({
  */
 export const closeStatement: StatementArbitrary = statementKind({
   name: "close",
-  weight: 0.5,
+  weight: 0.25,
   nests: false,
   arbitrary: ({ timeKey, features }) =>
     features.channel && features.closeChannel

@@ -41,7 +41,7 @@ function waitRaw(t: number, p: number, key: number): RawStmt {
 /** `sleep(d); set e` of one of the program's two events. */
 export const setStatement: StatementArbitrary = statementKind({
   name: "set",
-  weight: 0.5,
+  weight: 0.25,
   nests: false,
   arbitrary: ({ timeKey, features }) =>
     features.event ? fc.tuple(timeKey, sharedKey).map(([t, key]) => setRaw(t, key)) : null,
@@ -54,7 +54,7 @@ export const setStatement: StatementArbitrary = statementKind({
  */
 export const waitStatement: StatementArbitrary = statementKind({
   name: "wait",
-  weight: 0.5,
+  weight: 0.25,
   nests: false,
   arbitrary: (tools) => {
     if (!tools.features.event) return null;

@@ -77,7 +77,7 @@ function lockRaw({ t, p, hold, body }: RawGuard, key: number): RawStmt {
  */
 export const lockStatement: StatementArbitrary = statementKind({
   name: "lock",
-  weight: 0.5,
+  weight: 0.25,
   nests: true,
   arbitrary: (tools) => {
     if (!tools.features.lock) return null;

@@ -46,7 +46,7 @@ const initial = fc.oneof({ weight: 3, arbitrary: fc.constant(2) }, fc.constant(1
  */
 export const permitStatement: StatementArbitrary = statementKind({
   name: "permit",
-  weight: 0.5,
+  weight: 0.25,
   nests: true,
   arbitrary: (tools) => {
     if (!tools.features.semaphore) return null;

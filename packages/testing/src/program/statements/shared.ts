@@ -38,18 +38,19 @@ export function holdFor(n: Normalizer, key: number): Stmt {
 }
 
 /**
- * Single `withLock`/`withPermit` statements per meeting of contenders: a
- * lock needs three tasks at once for its FIFO to show, and locks are rare
- * (block statements), so they meet more often.
+ * Single `withLock`/`withPermit` statements per meeting of contenders (one:
+ * every other one is a meeting): a lock needs three tasks at once for its
+ * FIFO to show, and the kinds weigh little (0.25), so they meet often.
  */
-export const CONTENDED = 3;
+export const CONTENDED = 1;
 
 /**
- * Single events and channel operations per meeting: they are leaves, picked
- * far more often, and every meeting starts tasks that run to their end, so
- * they meet less often to keep the property's cost.
+ * Single events and channel operations per meeting (three: one in four is
+ * a meeting): leaves are picked more often than blocks, and every meeting
+ * starts tasks that run to their end, so they meet less often, for the
+ * property's cost.
  */
-export const MET = 7;
+export const MET = 3;
 
 /**
  * Sometimes (one time in `singles + 1`) several tasks meeting on one object: a
