@@ -209,6 +209,7 @@ async function main(): Promise<void> {
       impls: args.options.get("impls")?.split(","),
       workloads,
       timeoutMs: check ? 60_000 : 300_000,
+      verify: check,
       log,
     });
     emit(`## Bounded concurrency over a lazy source\n\n${bounded}`);

@@ -6,7 +6,15 @@
  */
 import { mapConcurrent, run, sleep, until, type Operation, type Task } from "@copse/core";
 import { runtimeStats } from "@copse/core/internal";
-import { LIMIT, awaited, items, type BoundedImpl, type Workload } from "./work.js";
+import {
+  LIMIT,
+  awaited,
+  items,
+  mappingEnded,
+  mappingStarted,
+  type BoundedImpl,
+  type Workload,
+} from "./work.js";
 
 function* awaitingPromise(i: number): Operation<number> {
   return yield* until(awaited("promise", i));
@@ -22,7 +30,9 @@ function mappingFor(mode: Mode, workload: Workload): (i: number) => Operation<nu
 }
 
 function* sleeping(i: number): Operation<number> {
+  mappingStarted();
   yield* sleep(1);
+  mappingEnded();
   return i;
 }
 

@@ -65,6 +65,7 @@ export {
   type Finding,
   type InterpretOptions,
   type ScopeTrace,
+  type SharedTrace,
   type Sense,
   type StartsMode,
   type TaskTrace,

@@ -29,19 +29,25 @@ import {
 
 type Restore = () => void;
 
-/** Replaces `proto[key]` and returns what puts it back. */
-function patch<T extends object, K extends keyof T>(proto: T, key: K, value: T[K]): Restore {
-  const original = Object.getOwnPropertyDescriptor(proto, key)!;
-  Object.defineProperty(proto, key, { ...original, value });
-  return () => Object.defineProperty(proto, key, original);
-}
-
 /**
- * The group behind nurseries, `all` and `race` (`NurseryImpl`'s base class;
- * the internal entry point exports only the nursery).
+ * Replaces `proto[key]` and returns what puts it back. A method inherited
+ * from a base class (`NurseryImpl`'s `settled` is `TaskGroup`'s) is
+ * shadowed by an own property, which the restore deletes again.
  */
-type Group = NurseryImpl & { winner?: TaskImpl<unknown> | null };
-const TaskGroupPrototype = Object.getPrototypeOf(NurseryImpl.prototype) as Group;
+function patch<T extends object, K extends keyof T>(proto: T, key: K, value: T[K]): Restore {
+  const original = Object.getOwnPropertyDescriptor(proto, key);
+  Object.defineProperty(proto, key, {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    ...original,
+    value,
+  });
+  return () => {
+    if (original === undefined) Reflect.deleteProperty(proto, key);
+    else Object.defineProperty(proto, key, original);
+  };
+}
 
 type StartTask = <T>(this: NurseryImpl, fn: () => Operation<T>, options?: StartOptions) => Task<T>;
 const realStartTask = NurseryImpl.prototype.startTask as StartTask;
@@ -199,11 +205,7 @@ function plantUnabortedCall(): Restore {
 function isAllChild(task: TaskImpl<unknown>): boolean {
   const holder = task.nursery;
   if (holder === null) return kernel.current !== null; // the fast path of `all`
-  return (
-    Object.prototype.isPrototypeOf.call(TaskGroupPrototype, holder) &&
-    !(holder as Group).exitIsSchedulePoint &&
-    !("winner" in holder)
-  );
+  return holder instanceof NurseryImpl && !holder.exitIsSchedulePoint && !("winner" in holder);
 }
 
 /**
@@ -223,9 +225,11 @@ function plantAllChildCurrentTask(): Restore {
  * running (`Promise.race`), instead of waiting for their cancellation.
  */
 function plantRaceLeavesLosers(): Restore {
-  const real = TaskGroupPrototype.settled;
-  return patch(TaskGroupPrototype, "settled", function (this: Group) {
-    const winner = this.winner;
+  // `settled` is the task group's (race's group is a group, not a nursery).
+  const group = Object.getPrototypeOf(NurseryImpl.prototype) as NurseryImpl;
+  const real = group.settled;
+  return patch(group, "settled", function (this: NurseryImpl) {
+    const winner = (this as NurseryImpl & { winner?: TaskImpl<unknown> | null }).winner;
     if ("winner" in this && winner !== null && this.ownerWaiting) {
       this.ownerWaiting = false;
       this.owner.wake(undefined, false);
@@ -295,6 +299,17 @@ const plants: readonly Plant[] = [
   },
 ];
 
+/**
+ * The program language without the shared objects (events, locks,
+ * semaphores, channels): these bugs are in the kernel's start paths, not
+ * in the primitives, and the bounds on the shrunk programs are those of
+ * that language (`planted-shared.property.test.ts` plants bugs in the
+ * primitives and runs the full language).
+ */
+const KERNEL_ONLY = {
+  program: { features: { event: false, lock: false, semaphore: false, channel: false } },
+} as const;
+
 /** Runs the property (2 000 programs, seed 1) on the broken runtime; the runtime is restored after. */
 function findWith(
   name: string,
@@ -305,7 +320,7 @@ function findWith(
 } {
   const restore = plant();
   try {
-    const details = fc.check(equivalenceProperty(), { seed: 1, numRuns: 2000 });
+    const details = fc.check(equivalenceProperty(KERNEL_ONLY), { seed: 1, numRuns: 2000 });
     const findings = details.failed ? checkEquivalence(details.counterexample![0]).findings : [];
     if (details.failed) {
       console.log(

@@ -65,6 +65,13 @@ describe("statement kinds compose", () => {
       "try",
       "all",
       "race",
+      "set",
+      "wait",
+      "send",
+      "receive",
+      "close",
+      "lock",
+      "permit",
     ]);
   });
 

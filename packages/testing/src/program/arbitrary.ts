@@ -47,16 +47,43 @@ function isStatementArbitrary(value: unknown): value is StatementArbitrary {
   );
 }
 
-function weighted(
+/**
+ * What every weight is multiplied by, so that fast-check (which takes
+ * integer weights) keeps their ratios: 1 when they are integers already
+ * (the programs of a seed stay those of integer weights), else the
+ * smallest of 2, 4, 10, 100 that makes them integers (or 1000, rounded).
+ */
+function weightScale(kinds: readonly StatementArbitrary[]): number {
+  for (const scale of [1, 2, 4, 10, 100]) {
+    if (kinds.every((k) => Number.isInteger(k.weight * scale))) return scale;
+  }
+  return 1000;
+}
+
+/** The kinds the features leave in, with their arbitraries. */
+function enabled(
   kinds: readonly StatementArbitrary[],
   tools: StatementTools,
-): fc.WeightedArbitrary<RawStmt>[] {
-  const out: fc.WeightedArbitrary<RawStmt>[] = [];
+): { readonly kind: StatementArbitrary; readonly arbitrary: fc.Arbitrary<RawStmt> }[] {
+  const out = [];
   for (const kind of kinds) {
     const arbitrary = kind.arbitrary(tools);
-    if (arbitrary !== null) out.push({ weight: kind.weight, arbitrary });
+    if (arbitrary !== null) out.push({ kind, arbitrary });
   }
   return out;
+}
+
+function weighted(
+  kinds: readonly {
+    readonly kind: StatementArbitrary;
+    readonly arbitrary: fc.Arbitrary<RawStmt>;
+  }[],
+  scale: number,
+): fc.WeightedArbitrary<RawStmt>[] {
+  return kinds.map(({ kind, arbitrary }) => ({
+    weight: Math.max(1, Math.round(kind.weight * scale)),
+    arbitrary,
+  }));
 }
 
 function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Arbitrary<RawBlock> {
@@ -73,9 +100,13 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
   const depthIdentifier = fc.createDepthIdentifier();
   const { main } = fc.letrec<{ main: RawBlock; block: RawBlock; stmt: RawItem }>((tie) => {
     const tools: StatementTools = { block: tie("block"), timeKey, features };
+    const present = enabled(kinds, tools);
+    // Of the kinds the features leave in, so that a language of integer
+    // weights gives the same programs for a seed as before fractions existed.
+    const scale = weightScale(present.map((p) => p.kind));
     const leaves = weighted(
-      kinds.filter((k) => !k.nests),
-      tools,
+      present.filter((p) => !p.kind.nests),
+      scale,
     );
     if (leaves.length === 0) {
       throw new RangeError(
@@ -91,8 +122,8 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
       { weight: 30, arbitrary: fc.constant(true) },
     );
     const blocks = weighted(
-      kinds.filter((k) => k.nests),
-      tools,
+      present.filter((p) => p.kind.nests),
+      scale,
     ).map(({ weight, arbitrary }): fc.WeightedArbitrary<RawItem> => ({
       weight,
       arbitrary: fc
@@ -115,7 +146,7 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
           depthIdentifier,
           withCrossShrink: true,
         },
-        { weight: 6, arbitrary: fc.oneof(...leaves) },
+        { weight: 6 * scale, arbitrary: fc.oneof(...leaves) },
         ...blocks,
       ),
     };
@@ -131,7 +162,9 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
  * (`startSoon`, `startTask`, `start`; children may start more children in
  * an ancestor's nursery), join them, wait for promises (`call`), gather
  * children with `all` and `race`, catch and rethrow `Cancelled`, swallow
- * other errors, and run cleanup in `finally` (shielded or not). Shrinking
+ * other errors, run cleanup in `finally` (shielded or not), and meet on
+ * shared events (`set`, `wait`), locks (`withLock`), a semaphore
+ * (`withPermit`) and channels (`send`, `receive`, `close`). Shrinking
  * yields smaller programs of the same kind, and every program keeps the
  * rules below ({@link raceFreedomViolations} checks them).
  *
@@ -220,10 +253,33 @@ function rawArbitrary(options: ProgramOptions, features: ProgramFeatures): fc.Ar
  *    fails at once), before the race can suspend. (A child that fails or is
  *    cancelled first makes the race fail whatever the order: group errors
  *    are multisets.)
+ * 8. *Shared objects are met in time.* The program's events, locks,
+ *    semaphores and channels are shared by all its tasks, and two tasks
+ *    that act on one at the same instant could be served in either order
+ *    (two acquires of a free lock: whichever task runs first gets it). So
+ *    every `set`, `wait`, acquire (`withLock`, `withPermit`), `send`,
+ *    `receive` and `close` is the first thing its task does after a sleep
+ *    of its own: by rule 1 it is the first thing at its instant, and what
+ *    it finds (set or not, free or held, the order of the waiters, room or
+ *    a value in the buffer) was decided by earlier instants; a hand-over to
+ *    a waiter is a committed grant (it gets the lock, permit or value even
+ *    if it is cancelled before it runs). The body of a `withLock` or
+ *    `withPermit` ends with a sleep of its own, so a release that ends it
+ *    normally is the first thing at its instant too: without it, a release
+ *    in the same step as the start of a child that fails at once would come
+ *    before that failure cancels a waiter lazily and after it eagerly, and
+ *    the waiter would get the lock on one path only. A release on the way
+ *    out of an error comes after every cancellation the same failure makes
+ *    first, on both paths.
+ *    Every wait has a patience deadline of its own (a distinct power of
+ *    two), so it gives up first thing at an instant of its own, and no
+ *    program can deadlock or hang on a shared object. A waiter that gives
+ *    up or is cancelled takes nothing: no lock, no permit, no value.
  *
  * Each rule was found necessary: `packages/testing/test/program.test.ts`
  * shows programs that break rule 2 (for a join), 3, 4 or 7 differing
- * between paths on a correct runtime. Checkpoints stay everywhere else (in the main task at
+ * between paths on a correct runtime, and
+ * `packages/testing/test/shared-objects.test.ts` one that breaks rule 8. Checkpoints stay everywhere else (in the main task at
  * any time, in children after their first sleep, in cleanup), and so do
  * same-instant cascades: a failure cancels its nursery, the cancelled
  * tasks' cleanup runs, more errors join the group, at one instant.

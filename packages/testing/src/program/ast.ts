@@ -1,7 +1,8 @@
 /**
  * The program language of the equivalence property: a small, data-only
  * description of a concurrent copse program (a tree of tasks, nurseries,
- * cancel scopes, timeouts, joins, promises and gathers) that
+ * cancel scopes, timeouts, joins, promises, gathers, and the events, locks,
+ * semaphores and channels the tasks share) that
  * {@link interpret} runs on the virtual clock.
  *
  * Programs are plain immutable objects; {@link Program.toString} prints them
@@ -132,6 +133,79 @@ export type Stmt =
       readonly after: number | null;
       readonly children: readonly TaskSpec[];
     }
+  /**
+   * `yield* sleep(after); event.set()` of the program's event `event`
+   * (every event, lock, semaphore and channel of a program is made at its
+   * first use and shared by every task).
+   */
+  | { readonly kind: "set"; readonly after: number; readonly event: string }
+  /**
+   * `yield* sleep(after); yield* event.wait()` inside a cancel scope with
+   * the relative deadline `patience`: logs whether it was woken, timed out
+   * or was cancelled (a `Cancelled` from outside goes on up).
+   */
+  | {
+      readonly kind: "wait";
+      readonly after: number;
+      readonly event: string;
+      readonly patience: number;
+    }
+  /**
+   * `yield* sleep(after)`, then `lock.acquire()` inside a cancel scope with
+   * the relative deadline `patience`; once acquired, `body` runs holding
+   * the lock, which is released however it ends (`withLock`). A waiter that
+   * times out skips the body.
+   */
+  | {
+      readonly kind: "lock";
+      readonly after: number;
+      readonly lock: string;
+      readonly patience: number;
+      readonly body: Block;
+    }
+  /**
+   * Like `lock`, with a permit of the semaphore `semaphore`, made with
+   * `initial` permits at its first use (`withPermit`).
+   */
+  | {
+      readonly kind: "permit";
+      readonly after: number;
+      readonly semaphore: string;
+      readonly initial: number;
+      readonly patience: number;
+      readonly body: Block;
+    }
+  /**
+   * `yield* sleep(after); yield* send.send(id)` into the channel `channel`
+   * (made with `capacity` at its first use) inside a cancel scope with the
+   * relative deadline `patience`. The value sent is the statement's id.
+   * Logs whether it was sent, timed out or was cancelled (rethrown); a
+   * channel error (a closed end) is logged, not thrown.
+   */
+  | {
+      readonly kind: "send";
+      readonly id: string;
+      readonly after: number;
+      readonly channel: string;
+      readonly capacity: number;
+      readonly patience: number;
+    }
+  /** `yield* sleep(after); yield* receive.receive()`, like `send`: logs the value received. */
+  | {
+      readonly kind: "receive";
+      readonly after: number;
+      readonly channel: string;
+      readonly capacity: number;
+      readonly patience: number;
+    }
+  /** `yield* sleep(after); send.close()` or `receive.close()` of the channel `channel`. */
+  | {
+      readonly kind: "close";
+      readonly after: number;
+      readonly channel: string;
+      readonly capacity: number;
+      readonly end: "send" | "receive";
+    }
   /** A statement of a kind defined outside the kit (see {@link defineStatement}). */
   | CustomStmt;
 
@@ -204,6 +278,8 @@ export function nestedBlocks(stmt: Stmt, taskId: string): readonly NestedBlock[]
     case "scope":
     case "timeout":
     case "nursery":
+    case "lock":
+    case "permit":
       return [{ block: stmt.body, task: taskId }];
     case "spawn":
       return [{ block: stmt.task.body, task: stmt.task.id }];

@@ -139,6 +139,43 @@ export const build = Object.freeze({
   race(id: string, children: readonly TaskSpec[], options: { readonly after?: number } = {}): Stmt {
     return { kind: "group", id, op: "race", after: options.after ?? null, children };
   },
+  /** `sleep(after); set event`. */
+  set(after: number, event: string): Stmt {
+    return { kind: "set", after, event };
+  },
+  /** `sleep(after); wait event`, giving up after `patience`. */
+  wait(after: number, event: string, patience: number): Stmt {
+    return { kind: "wait", after, event, patience };
+  },
+  /** `sleep(after); withLock(lock) { body }`, the acquire giving up after `patience`. */
+  withLock(after: number, lock: string, patience: number, body: Block): Stmt {
+    return { kind: "lock", after, lock, patience, body };
+  },
+  /**
+   * `sleep(after); withPermit(semaphore) { body }` of a semaphore made
+   * with `initial` permits, the acquire giving up after `patience`.
+   */
+  withPermit(
+    after: number,
+    semaphore: string,
+    initial: number,
+    patience: number,
+    body: Block,
+  ): Stmt {
+    return { kind: "permit", after, semaphore, initial, patience, body };
+  },
+  /** `sleep(after); send id` into `channel` of `capacity`, giving up after `patience`. */
+  send(id: string, after: number, channel: string, capacity: number, patience: number): Stmt {
+    return { kind: "send", id, after, channel, capacity, patience };
+  },
+  /** `sleep(after); receive` from `channel` of `capacity`, giving up after `patience`. */
+  receive(after: number, channel: string, capacity: number, patience: number): Stmt {
+    return { kind: "receive", after, channel, capacity, patience };
+  },
+  /** `sleep(after); close` the send or receive end of `channel` of `capacity`. */
+  close(after: number, channel: string, capacity: number, end: "send" | "receive"): Stmt {
+    return { kind: "close", after, channel, capacity, end };
+  },
   /** A statement of a kind made with {@link defineStatement}. */
   custom<D>(
     kind: CustomStatementArbitrary<D>,

@@ -49,6 +49,8 @@ export function compareTraces(a: Trace, b: Trace): Finding[] {
   const la = a.starts;
   const lb = b.starts;
   const diff = (sense: Sense, where: string, x: unknown, y: unknown): void => {
+    // Most fields are equal primitives: skip formatting them.
+    if (x === y && (typeof x !== "object" || x === null)) return;
     if (show(x) !== show(y)) {
       out.push({ sense, where, message: `${la} ${show(x)}, ${lb} ${show(y)}` });
     }
@@ -117,6 +119,9 @@ export function compareTraces(a: Trace, b: Trace): Finding[] {
     diff(3, `${id}.abandoned`, x?.abandoned, y?.abandoned);
     diff(3, `${id}.aborted`, x?.aborted, y?.aborted);
   }
+  for (const id of union(a.shared, b.shared)) {
+    diff(3, `${id}.final`, a.shared[id]?.final, b.shared[id]?.final);
+  }
   diff(5, "finalTime", a.finalTime, b.finalTime);
   return out;
 }
@@ -129,7 +134,9 @@ export function compareTraces(a: Trace, b: Trace): Finding[] {
  * nursery or group; `currentTask()` was the task itself in every step;
  * every scope, timeout, nursery and group is owned by the task whose code
  * entered it; a task's handle reports the outcome its own code ended with;
- * a `call` whose task stopped waiting for it aborted its signal.
+ * a `call` whose task stopped waiting for it aborted its signal; every
+ * event, lock, semaphore and channel kept its promises (see
+ * {@link SharedTrace}'s `violations`).
  */
 export function traceViolations(trace: Trace): Finding[] {
   const out: Finding[] = [];
@@ -196,6 +203,11 @@ export function traceViolations(trace: Trace): Finding[] {
         where: `${call.id}.aborted`,
         message: `${run}: ${call.task} stopped waiting for the promise of ${call.id}, but its signal did not abort`,
       });
+    }
+  }
+  for (const shared of Object.values(trace.shared)) {
+    for (const violation of shared.violations) {
+      out.push({ sense: 3, where: `${shared.id}.violations`, message: `${run}: ${violation}` });
     }
   }
   for (const cleanup of Object.values(trace.cleanups)) {

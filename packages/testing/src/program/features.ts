@@ -44,6 +44,16 @@ export interface ProgramFeatures {
   readonly all: boolean;
   /** `yield* race([...])` over child blocks. */
   readonly race: boolean;
+  /** `Event`: `set` and `wait` (with a patience deadline). */
+  readonly event: boolean;
+  /** `Lock`: `withLock` blocks (acquire with a patience deadline). */
+  readonly lock: boolean;
+  /** `Semaphore`: `withPermit` blocks (acquire with a patience deadline). */
+  readonly semaphore: boolean;
+  /** Channels: `send` and `receive` (with a patience deadline). */
+  readonly channel: boolean;
+  /** `close` of a channel's send or receive end (only with `channel`). */
+  readonly closeChannel: boolean;
 }
 
 /** Every feature on. */
@@ -68,4 +78,9 @@ export const ALL_FEATURES: ProgramFeatures = Object.freeze({
   call: true,
   all: true,
   race: true,
+  event: true,
+  lock: true,
+  semaphore: true,
+  channel: true,
+  closeChannel: true,
 });

@@ -48,6 +48,7 @@ export {
   type CallTrace,
   type CleanupTrace,
   type ScopeTrace,
+  type SharedTrace,
   type StartsMode,
   type TaskTrace,
   type Trace,

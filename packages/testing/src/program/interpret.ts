@@ -1,10 +1,12 @@
 import {
+  BrokenResourceError,
   CancelScope,
   Cancelled,
+  ClosedResourceError,
+  EndOfChannel,
   all,
   call,
   checkpoint,
-  currentTask,
   nursery,
   race,
   sleep,
@@ -14,6 +16,7 @@ import {
 } from "@copse/core";
 import {
   abandonRun,
+  kernel,
   runWith,
   type NurseryImpl,
   type SchedulePolicy,
@@ -32,6 +35,7 @@ import {
   type Via,
 } from "./ast.js";
 import { ClockPromise } from "./clock-promise.js";
+import { SharedObjects } from "./shared-objects.js";
 import {
   describeOutcomeError,
   type CallTrace,
@@ -79,12 +83,16 @@ class Interpreter {
       scopes: {},
       cleanups: {},
       calls: {},
+      shared: {},
       finalTime: 0,
       spawned: 0,
       hang: false,
       crash: null,
     };
+    this.shared = new SharedObjects(this.trace, this.clock);
   }
+
+  private readonly shared: SharedObjects;
 
   run(): Trace {
     const main = this.program.main;
@@ -144,6 +152,7 @@ class Interpreter {
               ? `error ${describeOutcomeError(outcome.error)}`
               : "cancelled";
     }
+    this.shared.finish(!trace.hang && trace.crash === null);
     for (const [id, scope] of this.scopeObjects) {
       const rec = trace.scopes[id]!;
       rec.cancelCalled = scope.cancelCalled;
@@ -284,6 +293,140 @@ class Interpreter {
       case "custom":
         yield* this.custom(stmt, ctx);
         return;
+      case "set":
+        yield* this.sleep(stmt.after, ctx);
+        this.log(ctx, `set ${stmt.event}`);
+        this.shared.event(stmt.event).set();
+        return;
+      case "wait":
+        yield* this.wait(stmt, ctx);
+        return;
+      case "lock":
+      case "permit":
+        yield* this.guard(stmt, ctx);
+        return;
+      case "send":
+        yield* this.send(stmt, ctx);
+        return;
+      case "receive":
+        yield* this.receive(stmt, ctx);
+        return;
+      case "close": {
+        yield* this.sleep(stmt.after, ctx);
+        this.log(ctx, `close the ${stmt.end} end of ${stmt.channel}`);
+        this.shared.channel(stmt.channel, stmt.capacity).closing(stmt.end);
+        return;
+      }
+    }
+  }
+
+  /** `wait`: logs whether the event woke the task, its patience ran out, or it was cancelled. */
+  private *wait(stmt: StmtOf<"wait">, ctx: Context): Generator<unknown, void> {
+    yield* this.sleep(stmt.after, ctx);
+    const model = this.shared.event(stmt.event);
+    const task = ctx.task.id;
+    this.log(ctx, `wait ${stmt.event}`);
+    model.began(task);
+    let box: Box<void>;
+    try {
+      box = yield* within(stmt.patience, model.event.wait());
+    } catch (error) {
+      model.gaveUp(task, this.gaveUp(ctx, `wait ${stmt.event}`, error));
+      throw error;
+    }
+    if (box.done) {
+      model.woken(task);
+      this.log(ctx, `woken by ${stmt.event} at ${this.clock.now()}`);
+    } else {
+      model.gaveUp(task, "timed out");
+      this.log(ctx, `wait ${stmt.event} timed out at ${this.clock.now()}`);
+    }
+  }
+
+  /** Logs how a wait on a shared object ended with `error`; returns how, for the model. */
+  private gaveUp(ctx: Context, what: string, error: unknown): string {
+    const how =
+      error instanceof Cancelled ? "was cancelled" : `threw ${describeOutcomeError(error)}`;
+    this.log(ctx, `${what} ${how} at ${this.clock.now()}`);
+    return how;
+  }
+
+  /** `withLock` / `withPermit`: acquire within the patience, run the body, release however it ends. */
+  private *guard(stmt: StmtOf<"lock"> | StmtOf<"permit">, ctx: Context): Generator<unknown, void> {
+    yield* this.sleep(stmt.after, ctx);
+    const id = stmt.kind === "lock" ? stmt.lock : stmt.semaphore;
+    const { model, object } =
+      stmt.kind === "lock" ? this.shared.lock(id) : this.shared.semaphore(id, stmt.initial);
+    const task = ctx.task.id;
+    this.log(ctx, `acquire ${id}`);
+    model.request(task);
+    let box: Box<void>;
+    try {
+      box = yield* within(stmt.patience, object.acquire());
+    } catch (error) {
+      model.gaveUp(task, this.gaveUp(ctx, `acquire ${id}`, error));
+      throw error;
+    }
+    if (!box.done) {
+      model.gaveUp(task, "timed out");
+      this.log(ctx, `acquire ${id} timed out at ${this.clock.now()}`);
+      return;
+    }
+    model.acquired(task);
+    this.log(ctx, `acquired ${id} at ${this.clock.now()}`);
+    try {
+      yield* this.block(stmt.body, ctx);
+    } finally {
+      model.released(task);
+      object.release();
+      this.log(ctx, `released ${id} at ${this.clock.now()}`);
+    }
+  }
+
+  /** `send`: logs whether the value went, the patience ran out, the channel refused it, or the task was cancelled. */
+  private *send(stmt: StmtOf<"send">, ctx: Context): Generator<unknown, void> {
+    yield* this.sleep(stmt.after, ctx);
+    const model = this.shared.channel(stmt.channel, stmt.capacity);
+    this.log(ctx, `send ${stmt.id} to ${stmt.channel}`);
+    model.sending(stmt.id);
+    let box: Box<void>;
+    try {
+      box = yield* within(stmt.patience, model.send.send(stmt.id));
+    } catch (error) {
+      model.sendFailed(stmt.id);
+      this.gaveUp(ctx, `send ${stmt.id}`, error);
+      if (isChannelError(error)) return;
+      throw error;
+    }
+    if (box.done) {
+      model.sent(stmt.id);
+      this.log(ctx, `sent ${stmt.id} at ${this.clock.now()}`);
+    } else {
+      model.sendFailed(stmt.id);
+      this.log(ctx, `send ${stmt.id} timed out at ${this.clock.now()}`);
+    }
+  }
+
+  /** `receive`: logs the value received, or that the patience ran out, the channel ended, or the task was cancelled. */
+  private *receive(stmt: StmtOf<"receive">, ctx: Context): Generator<unknown, void> {
+    yield* this.sleep(stmt.after, ctx);
+    const model = this.shared.channel(stmt.channel, stmt.capacity);
+    const task = ctx.task.id;
+    this.log(ctx, `receive from ${stmt.channel}`);
+    model.receiving(task);
+    let box: Box<string>;
+    try {
+      box = yield* within(stmt.patience, model.receive.receive());
+    } catch (error) {
+      this.gaveUp(ctx, `receive from ${stmt.channel}`, error);
+      if (isChannelError(error)) return;
+      throw error;
+    }
+    if (box.done) {
+      model.got(task, box.value!);
+      this.log(ctx, `received ${box.value!} at ${this.clock.now()}`);
+    } else {
+      this.log(ctx, `receive from ${stmt.channel} timed out at ${this.clock.now()}`);
     }
   }
 
@@ -622,12 +765,45 @@ class Interpreter {
   }
 }
 
+/** What a wait with a patience deadline got: `done` unless the patience ran out first. */
+interface Box<T> {
+  done: boolean;
+  value: T | undefined;
+}
+
+/** Runs `wait` and records its value in `box`: the body of a patience scope. */
+function* fill<T>(box: Box<T>, wait: Operation<T>): Generator<unknown, void> {
+  box.value = yield* wait;
+  box.done = true;
+}
+
+/**
+ * `wait` inside a cancel scope whose relative deadline is `patience` (a
+ * distinct power of two, so it fires first at an instant of its own). A
+ * `Cancelled` from outside the scope goes on up.
+ */
+function* within<T>(patience: number, wait: Operation<T>): Generator<unknown, Box<T>> {
+  const box: Box<T> = { done: false, value: undefined };
+  yield* new CancelScope({ relativeDeadline: patience }).run(() => fill(box, wait));
+  return box;
+}
+
+/** The errors a channel operation reports about the channel (a closed end), not about the program. */
+function isChannelError(error: unknown): boolean {
+  return (
+    error instanceof ClosedResourceError ||
+    error instanceof BrokenResourceError ||
+    error instanceof EndOfChannel
+  );
+}
+
+/**
+ * The name of the task `currentTask()` returns (it reads `kernel.current`),
+ * read directly: this runs for every log entry, and `currentTask()` throws
+ * outside a task, which the old `try` paid for on every call.
+ */
 function currentName(): string {
-  try {
-    return currentTask().name;
-  } catch {
-    return "<no task>";
-  }
+  return kernel.current?.name ?? "<no task>";
 }
 
 /** The task the runtime recorded as the owner of a scope (kernel field, read for the trace). */

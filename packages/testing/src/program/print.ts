@@ -94,12 +94,47 @@ function printStmt(stmt: Stmt, pad: string, depth: number, lines: string[]): voi
         printTaskBody(child, depth + 2, lines);
       }
       return;
+    case "set":
+      lines.push(`${pad}${sleepThen(stmt.after)}set ${stmt.event}`);
+      return;
+    case "wait":
+      lines.push(`${pad}${sleepThen(stmt.after)}wait ${stmt.event} (patience ${stmt.patience})`);
+      return;
+    case "lock":
+      lines.push(
+        `${pad}${sleepThen(stmt.after)}withLock ${stmt.lock} (patience ${stmt.patience}):`,
+      );
+      printBody(stmt.body, depth + 1, lines);
+      return;
+    case "permit":
+      lines.push(
+        `${pad}${sleepThen(stmt.after)}withPermit ${stmt.semaphore} of ${stmt.initial} (patience ${stmt.patience}):`,
+      );
+      printBody(stmt.body, depth + 1, lines);
+      return;
+    case "send":
+      lines.push(
+        `${pad}${sleepThen(stmt.after)}send ${JSON.stringify(stmt.id)} to ${stmt.channel}${capacity(stmt.capacity)} (patience ${stmt.patience})`,
+      );
+      return;
+    case "receive":
+      lines.push(
+        `${pad}${sleepThen(stmt.after)}receive from ${stmt.channel}${capacity(stmt.capacity)} (patience ${stmt.patience})`,
+      );
+      return;
+    case "close":
+      lines.push(
+        `${pad}${sleepThen(stmt.after)}close the ${stmt.end} end of ${stmt.channel}${capacity(stmt.capacity)}`,
+      );
+      return;
     case "custom":
       lines.push(`${pad}${customHead(stmt)}${stmt.body === null ? "" : ":"}`);
       if (stmt.body !== null) printBody(stmt.body, depth + 1, lines);
       return;
   }
 }
+
+const capacity = (n: number): string => `[${n}]`;
 
 /** The first line of a custom statement: the definition's own, or name, id, data and durations. */
 function customHead(stmt: CustomStmt): string {

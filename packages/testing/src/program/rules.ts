@@ -15,6 +15,13 @@ export function leavesInstant(stmt: Stmt): boolean {
     case "cancel":
     case "started":
     case "call":
+    case "set":
+    case "wait":
+    case "lock":
+    case "permit":
+    case "send":
+    case "receive":
+    case "close":
       return true;
     case "throw":
     case "spawn":
@@ -59,6 +66,8 @@ interface Place {
   readonly fresh: boolean;
   /** Whether this is `finally`/`catch` code of its task. */
   readonly cleanup: boolean;
+  /** The locks this task's code holds here. */
+  readonly held: readonly string[];
   /** The handles this code may join (one list per task's code, see `Place` of the generator). */
   readonly handles: Handle[];
 }
@@ -83,9 +92,14 @@ interface Place {
  * started), and joins without a sleep of its own only a task whose nursery
  * has exited, without rethrowing; every child of a `race` ends with a
  * sleep, unless it is empty or fails in its first step; only a child spawned with `start` calls
- * `started`, and it calls it in its top-level body; ids are unique. The
- * kit cannot look inside custom statements: only their durations are
- * checked.
+ * `started`, and it calls it in its top-level body; ids are unique; every
+ * event, lock, semaphore and channel operation has a sleep and a patience
+ * of its own (rule 8; distinct powers of two like every duration), the
+ * body of a `withLock` or `withPermit` ends with a sleep of its own, a
+ * shared object is used with one parameter (a semaphore's initial value, a
+ * channel's capacity), and no task acquires a lock inside its own
+ * `withLock` of it. The kit cannot look inside custom statements: only
+ * their durations are checked.
  */
 export function raceFreedomViolations(program: Program): string[] {
   const out: string[] = [];
@@ -97,6 +111,13 @@ export function raceFreedomViolations(program: Program): string[] {
       out.push(`${what}: ${ms} is not a power of two`);
     }
     durations.set(ms, (durations.get(ms) ?? 0) + 1);
+  };
+  const params = new Map<string, number>();
+  /** A shared object is made at its first use: every use must ask for the same parameter. */
+  const shared = (object: string, param: number, what: string): void => {
+    const known = params.get(object);
+    if (known === undefined) params.set(object, param);
+    else if (known !== param) out.push(`${object} is used with ${what} ${known} and ${param}`);
   };
   const id = (value: string): void => {
     if (ids.has(value)) out.push(`the id ${value} is used twice`);
@@ -120,7 +141,11 @@ export function raceFreedomViolations(program: Program): string[] {
     fresh: boolean,
   ): void => {
     const handles = place.handles.map((h): Handle => ({ ...h }));
-    block(task.body, { task, startChild, nurseries, fresh, cleanup: false, handles }, true);
+    block(
+      task.body,
+      { task, startChild, nurseries, fresh, cleanup: false, held: [], handles },
+      true,
+    );
   };
 
   const failsAtOnce = (task: TaskSpec): boolean => {
@@ -271,6 +296,50 @@ export function raceFreedomViolations(program: Program): string[] {
         }
         return;
       }
+      case "set":
+        duration(stmt.after, `the sleep before set ${stmt.event} ${where}`);
+        return;
+      case "wait":
+        duration(stmt.after, `the sleep before wait ${stmt.event} ${where}`);
+        duration(stmt.patience, `the patience of wait ${stmt.event} ${where}`);
+        return;
+      case "lock":
+        duration(stmt.after, `the sleep before withLock ${stmt.lock} ${where}`);
+        duration(stmt.patience, `the patience of withLock ${stmt.lock} ${where}`);
+        if (place.held.includes(stmt.lock)) {
+          out.push(`${place.task.id} acquires ${stmt.lock} again inside its withLock ${stmt.lock}`);
+        }
+        if (stmt.body[stmt.body.length - 1]?.kind !== "sleep") {
+          out.push(`the body of withLock ${stmt.lock} ${where} must end with a sleep of its own`);
+        }
+        block(stmt.body, { ...place, held: [...place.held, stmt.lock] }, false);
+        return;
+      case "permit":
+        duration(stmt.after, `the sleep before withPermit ${stmt.semaphore} ${where}`);
+        duration(stmt.patience, `the patience of withPermit ${stmt.semaphore} ${where}`);
+        shared(stmt.semaphore, stmt.initial, "initial value");
+        if (stmt.body[stmt.body.length - 1]?.kind !== "sleep") {
+          out.push(
+            `the body of withPermit ${stmt.semaphore} ${where} must end with a sleep of its own`,
+          );
+        }
+        block(stmt.body, place, false);
+        return;
+      case "send":
+        id(stmt.id);
+        duration(stmt.after, `the sleep before send ${stmt.id}`);
+        duration(stmt.patience, `the patience of send ${stmt.id}`);
+        shared(stmt.channel, stmt.capacity, "capacity");
+        return;
+      case "receive":
+        duration(stmt.after, `the sleep before receive ${stmt.channel} ${where}`);
+        duration(stmt.patience, `the patience of receive ${stmt.channel} ${where}`);
+        shared(stmt.channel, stmt.capacity, "capacity");
+        return;
+      case "close":
+        duration(stmt.after, `the sleep before close ${stmt.channel} ${where}`);
+        shared(stmt.channel, stmt.capacity, "capacity");
+        return;
       case "custom":
         id(stmt.id);
         stmt.durations.forEach((ms, i) => duration(ms, `duration ${i} of ${stmt.id}`));
@@ -288,6 +357,7 @@ export function raceFreedomViolations(program: Program): string[] {
       nurseries: [],
       fresh: false,
       cleanup: false,
+      held: [],
       handles: [],
     },
     true,

@@ -94,6 +94,31 @@ export interface CallTrace {
 }
 
 /**
+ * What happened to one of the program's shared objects (an event, lock,
+ * semaphore or channel) in a run. The order of operations of different
+ * tasks within one instant may differ between runs, so it is not here:
+ * each task's log has its own operations, and the run's checks of the
+ * primitive's promises are summed up in `violations`.
+ */
+export interface SharedTrace {
+  readonly id: string;
+  readonly kind: "event" | "lock" | "semaphore" | "channel";
+  /**
+   * Its state when the run ended: `set`/`unset`; `free` or `held by t3`;
+   * `2 of 2 permits`; for a channel, the values left in it and which ends
+   * are closed (`left ["d2"], send end closed`).
+   */
+  final: string;
+  /**
+   * What the primitive promises and this run broke: a lock held by two
+   * tasks, a waiter served out of FIFO order, a waiter that gave up yet
+   * holds the lock, a value lost or delivered twice, a lock still held at
+   * the end. Empty on a correct runtime.
+   */
+  readonly violations: string[];
+}
+
+/**
  * Everything observable about one run of a program: the input of
  * {@link compareTraces} and {@link traceViolations}. Plain data; records are
  * keyed by the program's ids.
@@ -104,6 +129,8 @@ export interface Trace {
   readonly scopes: Record<string, ScopeTrace>;
   readonly cleanups: Record<string, CleanupTrace>;
   readonly calls: Record<string, CallTrace>;
+  /** The events, locks, semaphores and channels the run used, by id. */
+  readonly shared: Record<string, SharedTrace>;
   /** Virtual time when the run ended. */
   finalTime: number;
   /** Children started (every `spawn` statement reached, every child of a group that began). */

@@ -1,10 +1,14 @@
 import { callStatement } from "./call.js";
 import { cancelStatement } from "./cancel.js";
+import { closeStatement, receiveStatement, sendStatement } from "./channel.js";
 import { checkpointStatement } from "./checkpoint.js";
+import { setStatement, waitStatement } from "./event.js";
 import { allStatement, raceStatement } from "./group.js";
 import { joinStatement } from "./join.js";
+import { lockStatement } from "./lock.js";
 import { nurseryStatement } from "./nursery.js";
 import { scopeStatement } from "./scope.js";
+import { permitStatement } from "./semaphore.js";
 import { sleepStatement } from "./sleep.js";
 import { spawnStatement } from "./spawn.js";
 import { startedStatement } from "./started.js";
@@ -34,6 +38,13 @@ export const statements = Object.freeze({
   try: tryStatement,
   all: allStatement,
   race: raceStatement,
+  set: setStatement,
+  wait: waitStatement,
+  send: sendStatement,
+  receive: receiveStatement,
+  close: closeStatement,
+  lock: lockStatement,
+  permit: permitStatement,
 });
 
 /** Every kind of {@link statements}: what {@link programArbitrary} uses by default. */

@@ -45,6 +45,36 @@ export class Normalizer {
     this.timed.push({ key, order: this.timed.length, set });
   }
 
+  /**
+   * The parameter of the program's shared object `id` (a semaphore's
+   * initial value, a channel's capacity): the one its first use asked for.
+   * Every object is made at its first use, so later uses adopt it.
+   */
+  shared(id: string, param: number): number {
+    const known = this.params.get(id);
+    if (known !== undefined) return known;
+    this.params.set(id, param);
+    return param;
+  }
+
+  private readonly params = new Map<string, number>();
+
+  /** Records that task `task`'s code used the `end` of `channel` (so it may close it later). */
+  usedEnd(task: string, channel: string, end: "send" | "receive"): void {
+    const ends = this.ends.get(task) ?? [];
+    if (!ends.some((e) => e.channel === channel && e.end === end)) ends.push({ channel, end });
+    this.ends.set(task, ends);
+  }
+
+  /** The channel ends task `task`'s code used so far, in program order. */
+  endsUsedBy(
+    task: string,
+  ): readonly { readonly channel: string; readonly end: "send" | "receive" }[] {
+    return this.ends.get(task) ?? [];
+  }
+
+  private readonly ends = new Map<string, { channel: string; end: "send" | "receive" }[]>();
+
   /** Makes `id` something `cancel` statements may target. */
   cancellable(id: string): void {
     this.targets.push(id);
@@ -64,6 +94,7 @@ export class Normalizer {
       startChild: false,
       fresh: false,
       cleanup: false,
+      held: [],
       handles: [],
     });
     if (this.timed.length > MAX_TIMED) return null;
@@ -140,6 +171,8 @@ export class Normalizer {
       // A group's children run inside their owner's step, at its place.
       fresh: into === null ? place.fresh : true,
       cleanup: false,
+      // Locks are held by tasks: a child holds none of its spawner's.
+      held: [],
       handles: place.handles.map((h): Handle => ({ ...h })),
     };
     const body = [...(options.first ?? []), ...this.block(raw, child)];

@@ -4,7 +4,8 @@ import type { Draft, StmtOf } from "./normalize.js";
 import { startedRaw } from "./started.js";
 import { statementKind, type RawBlock, type RawStmt, type StatementArbitrary } from "./types.js";
 
-interface RawSpawn {
+/** A generated `spawn` before normalisation. */
+export interface RawSpawn {
   readonly t: number;
   readonly via: Via;
   /** Which visible nursery, counted from the innermost. */
@@ -15,7 +16,8 @@ interface RawSpawn {
   readonly body: RawBlock;
 }
 
-function spawnRaw(r: RawSpawn): RawStmt {
+/** The raw `spawn` statement of `r` (also used to start contenders for a shared object). */
+export function spawnRaw(r: RawSpawn): RawStmt {
   const raw: RawStmt = {
     body: r.body,
     normalize(n, place): Stmt {

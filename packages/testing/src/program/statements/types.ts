@@ -48,7 +48,7 @@ export interface StatementTools {
 export interface StatementArbitrary {
   /** The kind's name, for messages. */
   readonly name: string;
-  /** How often it is picked, relative to the other kinds of its group (leaves or blocks). */
+  /** How often it is picked, relative to the other kinds of its group (leaves or blocks); any positive number. */
   readonly weight: number;
   /** Whether it holds blocks: block statements thin out with depth, leaves do not. */
   readonly nests: boolean;
@@ -90,6 +90,8 @@ export interface Place {
   readonly fresh: boolean;
   /** Whether this is `finally`/`catch` code of its task, where an error may be on its way out. */
   readonly cleanup: boolean;
+  /** The locks this task's code holds here (`withLock` blocks of the same task around it). */
+  readonly held: readonly string[];
   /**
    * The handles this code may join: tasks its task started earlier (in
    * program order), and those its spawner could join when it started it.
