@@ -8,7 +8,6 @@
 // over 10 million eager items.
 import {
   CancelScope,
-  Cancelled,
   NurseryError,
   mapConcurrent,
   nursery,
@@ -16,14 +15,11 @@ import {
   sleep,
   type Operation,
   type Settled,
-  type Task,
 } from "@copse/core";
 import { VirtualClock } from "@copse/testing";
 import { TimeoutError, failAfter, moveOnAfter } from "@copse/timeout";
 import { describe, expect, it } from "vitest";
-
-type Kind = "sync" | "async";
-const KINDS: readonly Kind[] = ["sync", "async"];
+import { KINDS, outcomeOf, sleeper, trackedSource } from "./map-sources.js";
 
 interface Mode {
   name: string;
@@ -36,63 +32,6 @@ const MODES: readonly Mode[] = [
   { name: "settle", ordered: false, settle: true },
   { name: "ordered, settle", ordered: true, settle: true },
 ];
-
-/** What a source saw: items pulled, `return()` calls, `next()` calls after it ended. */
-interface SourceLog {
-  pulled: number;
-  returns: number;
-  nextAfterEnd: number;
-}
-
-/** A source of `count` numbers (0, 1, …; endless by default) that records how it is used. */
-function trackedSource(kind: Kind, count = Infinity) {
-  const log: SourceLog = { pulled: 0, returns: 0, nextAfterEnd: 0 };
-  let ended = false;
-  const step = (): IteratorResult<number> => {
-    if (ended) {
-      log.nextAfterEnd++;
-      return { done: true, value: undefined };
-    }
-    if (log.pulled >= count) {
-      ended = true;
-      return { done: true, value: undefined };
-    }
-    return { done: false, value: log.pulled++ };
-  };
-  const close = (): IteratorResult<number> => {
-    log.returns++;
-    ended = true;
-    return { done: true, value: undefined };
-  };
-  const source: Iterable<number> | AsyncIterable<number> =
-    kind === "sync"
-      ? { [Symbol.iterator]: () => ({ next: step, return: close }) }
-      : {
-          [Symbol.asyncIterator]: () => ({
-            next: () => Promise.resolve(step()),
-            return: () => Promise.resolve(close()),
-          }),
-        };
-  return { source, log };
-}
-
-/**
- * A mapping that sleeps `ms(i)` (a negative duration: sleeps its absolute
- * value, then throws), records the items whose mapping was cancelled.
- */
-function sleeper(ms: (i: number) => number, cancelled: number[]) {
-  return function* (i: number): Operation<number> {
-    const d = ms(i);
-    try {
-      yield* sleep(Math.abs(d));
-    } catch (error) {
-      if (error instanceof Cancelled) cancelled.push(i);
-      throw error;
-    }
-    if (d < 0) throw new Error(`item ${i} failed`);
-    return i;
-  };
-}
 
 /** The item a result stands for: the value, or a settled record's item. */
 function itemOf(mode: Mode, result: unknown): number {
@@ -111,14 +50,6 @@ function mapped(
   return mapConcurrent(source, fn, options) as unknown as {
     forEach(consume: (r: unknown) => void): Operation<void>;
   } & AsyncIterable<unknown>;
-}
-
-async function outcomeOf<T>(task: Task<T>) {
-  await task.then(
-    () => undefined,
-    () => undefined,
-  );
-  return task.outcome!;
 }
 
 // Item 0 is slow, 1 and 2 finish at 1 and 2, the rest take 10: in

@@ -3,83 +3,11 @@
 // caller cancelled, a timeout — for sync and async sources, on the virtual
 // clock: what is in flight is cancelled, nothing more is pulled, and the
 // source's `return()` is called exactly once (never after `done`).
-import {
-  CancelScope,
-  Cancelled,
-  NurseryError,
-  mapConcurrent,
-  nursery,
-  run,
-  sleep,
-  type Operation,
-  type Task,
-} from "@copse/core";
+import { CancelScope, NurseryError, mapConcurrent, nursery, run, sleep } from "@copse/core";
 import { VirtualClock } from "@copse/testing";
 import { TimeoutError, failAfter, moveOnAfter } from "@copse/timeout";
 import { describe, expect, it } from "vitest";
-
-type Kind = "sync" | "async";
-const KINDS: readonly Kind[] = ["sync", "async"];
-
-/** What a source saw: items pulled, `return()` calls, `next()` calls after it ended. */
-interface SourceLog {
-  pulled: number;
-  returns: number;
-  nextAfterEnd: number;
-}
-
-/** A source of `count` numbers (0, 1, …; endless by default) that records how it is used. */
-function trackedSource(kind: Kind, count = Infinity) {
-  const log: SourceLog = { pulled: 0, returns: 0, nextAfterEnd: 0 };
-  let ended = false;
-  const step = (): IteratorResult<number> => {
-    if (ended) {
-      log.nextAfterEnd++;
-      return { done: true, value: undefined };
-    }
-    if (log.pulled >= count) {
-      ended = true;
-      return { done: true, value: undefined };
-    }
-    return { done: false, value: log.pulled++ };
-  };
-  const close = (): IteratorResult<number> => {
-    log.returns++;
-    ended = true;
-    return { done: true, value: undefined };
-  };
-  const source: Iterable<number> | AsyncIterable<number> =
-    kind === "sync"
-      ? { [Symbol.iterator]: () => ({ next: step, return: close }) }
-      : {
-          [Symbol.asyncIterator]: () => ({
-            next: () => Promise.resolve(step()),
-            return: () => Promise.resolve(close()),
-          }),
-        };
-  return { source, log };
-}
-
-/** A mapping that sleeps `ms(i)` and records the items whose mapping was cancelled. */
-function sleeper(ms: (i: number) => number, cancelled: number[]) {
-  return function* (i: number): Operation<number> {
-    try {
-      yield* sleep(ms(i));
-    } catch (error) {
-      if (error instanceof Cancelled) cancelled.push(i);
-      throw error;
-    }
-    return i;
-  };
-}
-
-async function outcomeOf<T>(task: Task<T>) {
-  await task.then(
-    () => undefined,
-    () => undefined,
-  );
-  return task.outcome!;
-}
+import { KINDS, outcomeOf, sleeper, trackedSource } from "./map-sources.js";
 
 describe.each(KINDS)("mapConcurrent exits, %s source", (kind) => {
   it("source exhausted: every result, no return(), no next() after done", async () => {
