@@ -4,27 +4,10 @@
 // `finally`), and the property must find it — through the per-run checks
 // of `traceViolations`, since a primitive that is wrong the same way on
 // both paths leaves the runs equal — and shrink it to a small program.
-import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Lock, channel, nursery, run, sleep } from "@copse/core";
-import {
-  VirtualClock,
-  checkEquivalence,
-  equivalenceProperty,
-  formatReport,
-  programSize,
-  type Finding,
-  type Program,
-} from "../src/index.js";
-
-type Restore = () => void;
-
-/** Replaces `proto[key]` and returns what puts it back. */
-function patch<T extends object, K extends keyof T>(proto: T, key: K, value: T[K]): Restore {
-  const original = Object.getOwnPropertyDescriptor(proto, key)!;
-  Object.defineProperty(proto, key, { ...original, value });
-  return () => Object.defineProperty(proto, key, original);
-}
+import { VirtualClock, checkEquivalence, programSize } from "../src/index.js";
+import { findWith, patch, type Restore } from "./planting.js";
 
 /**
  * (i) A lock that serves its waiters last come, first served: a release
@@ -122,27 +105,6 @@ const plants: readonly Plant[] = [
     maxSize: 7,
   },
 ];
-
-/** Runs the property (2 000 programs, seed 1) on the broken primitive; it is restored after. */
-function findWith(
-  name: string,
-  plant: () => Restore,
-): { details: fc.RunDetails<[Program]>; findings: readonly Finding[] } {
-  const restore = plant();
-  try {
-    const details = fc.check(equivalenceProperty(), { seed: 1, numRuns: 2000 });
-    const findings = details.failed ? checkEquivalence(details.counterexample![0]).findings : [];
-    if (details.failed) {
-      console.log(
-        `${name}: found after ${details.numRuns} run(s), shrunk ${details.numShrinks} time(s)\n` +
-          formatReport(checkEquivalence(details.counterexample![0])),
-      );
-    }
-    return { details, findings };
-  } finally {
-    restore();
-  }
-}
 
 describe("the equivalence property finds each planted bug of a shared object and shrinks it", () => {
   for (const { name, plant, where, maxSize } of plants) {

@@ -7,7 +7,6 @@
 // `TaskImpl`'s methods, `kernel.current`, `startEagerly`,
 // `currentEffectiveDeadline`), not private fields, so that they survive
 // refactorings of the kernel.
-import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Cancelled, type Operation, type StartOptions, type Task } from "@copse/core";
 import {
@@ -17,37 +16,8 @@ import {
   kernel,
   startEagerly,
 } from "@copse/core/internal";
-import {
-  checkEquivalence,
-  equivalenceProperty,
-  formatReport,
-  programSize,
-  type Finding,
-  type Program,
-  type Sense,
-} from "../src/index.js";
-
-type Restore = () => void;
-
-/**
- * Replaces `proto[key]` and returns what puts it back. A method inherited
- * from a base class (`NurseryImpl`'s `settled` is `TaskGroup`'s) is
- * shadowed by an own property, which the restore deletes again.
- */
-function patch<T extends object, K extends keyof T>(proto: T, key: K, value: T[K]): Restore {
-  const original = Object.getOwnPropertyDescriptor(proto, key);
-  Object.defineProperty(proto, key, {
-    configurable: true,
-    writable: true,
-    enumerable: false,
-    ...original,
-    value,
-  });
-  return () => {
-    if (original === undefined) Reflect.deleteProperty(proto, key);
-    else Object.defineProperty(proto, key, original);
-  };
-}
+import { checkEquivalence, programSize, type Sense } from "../src/index.js";
+import { findWith, patch, type Restore } from "./planting.js";
 
 type StartTask = <T>(this: NurseryImpl, fn: () => Operation<T>, options?: StartOptions) => Task<T>;
 const realStartTask = NurseryImpl.prototype.startTask as StartTask;
@@ -310,35 +280,10 @@ const KERNEL_ONLY = {
   program: { features: { event: false, lock: false, semaphore: false, channel: false } },
 } as const;
 
-/** Runs the property (2 000 programs, seed 1) on the broken runtime; the runtime is restored after. */
-function findWith(
-  name: string,
-  plant: () => Restore,
-): {
-  details: fc.RunDetails<[Program]>;
-  findings: readonly Finding[];
-} {
-  const restore = plant();
-  try {
-    const details = fc.check(equivalenceProperty(KERNEL_ONLY), { seed: 1, numRuns: 2000 });
-    const findings = details.failed ? checkEquivalence(details.counterexample![0]).findings : [];
-    if (details.failed) {
-      console.log(
-        `${name}: found after ${details.numRuns} run(s), shrunk ${details.numShrinks} time(s) ` +
-          `(seed ${details.seed}, path ${details.counterexamplePath})\n` +
-          formatReport(checkEquivalence(details.counterexample![0])),
-      );
-    }
-    return { details, findings };
-  } finally {
-    restore();
-  }
-}
-
 describe("the equivalence property finds each planted eager bug and shrinks it", () => {
   for (const { name, plant, senses, maxSize } of plants) {
     test(name, () => {
-      const { details, findings } = findWith(name, plant);
+      const { details, findings } = findWith(name, plant, KERNEL_ONLY);
       expect(details.failed).toBe(true);
       const counterexample = details.counterexample![0];
       expect(programSize(counterexample)).toBeLessThanOrEqual(maxSize);
