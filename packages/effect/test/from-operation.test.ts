@@ -13,9 +13,14 @@ import { Cause, Effect, Exit, Fiber, Option, Scope } from "effect";
 import { TestClock } from "effect/testing";
 import { describe, expect, it } from "vitest";
 import { EffectFailure, fromOperation, runEffect } from "../src/index.js";
+import { runningMark } from "./helpers.js";
 
-/** A copse operation that waits forever and cleans up for `ms` (shielded) when cancelled. */
-function* waitThenCleanUp(log: string[], ms: number): Operation<never> {
+/**
+ * A copse operation that waits forever and cleans up for `ms` (shielded)
+ * when cancelled; it calls `mark` when it starts.
+ */
+function* waitThenCleanUp(log: string[], ms: number, mark?: () => void): Operation<never> {
+  mark?.();
   try {
     return yield* suspend();
   } finally {
@@ -150,10 +155,11 @@ describe("fromOperation: values and failures", () => {
 describe("fromOperation: interrupting the fiber cancels the copse task and waits for it", () => {
   it("Fiber.interrupt returns after the finally block, also its shielded wait", async () => {
     const log: string[] = [];
+    const { mark, running } = runningMark();
     await Effect.runPromise(
       Effect.gen(function* () {
-        const fiber = yield* Effect.forkChild(fromOperation(() => waitThenCleanUp(log, 5)));
-        yield* Effect.sleep(1);
+        const fiber = yield* Effect.forkChild(fromOperation(() => waitThenCleanUp(log, 5, mark)));
+        yield* running;
         yield* Fiber.interrupt(fiber);
         log.push("interrupted");
         const exit = yield* Fiber.await(fiber);
@@ -191,10 +197,11 @@ describe("fromOperation: interrupting the fiber cancels the copse task and waits
 
   it("the losers of Effect.race are cancelled and waited for", async () => {
     const log: string[] = [];
+    const { mark, running } = runningMark();
     const winner = await Effect.runPromise(
       Effect.race(
-        fromOperation(() => waitThenCleanUp(log, 5)),
-        Effect.as(Effect.sleep(1), "effect wins"),
+        fromOperation(() => waitThenCleanUp(log, 5, mark)),
+        Effect.as(Effect.andThen(running, Effect.sleep(1)), "effect wins"),
       ).pipe(Effect.tap(() => Effect.sync(() => log.push("race returned")))),
     );
     expect(winner).toBe("effect wins");
@@ -203,14 +210,15 @@ describe("fromOperation: interrupting the fiber cancels the copse task and waits
 
   it("closing the Scope a fiber was forked in waits for the copse task", async () => {
     const log: string[] = [];
+    const { mark, running } = runningMark();
     await Effect.runPromise(
       Effect.gen(function* () {
         const scope = yield* Scope.make();
         yield* Effect.forkIn(
-          fromOperation(() => waitThenCleanUp(log, 5)),
+          fromOperation(() => waitThenCleanUp(log, 5, mark)),
           scope,
         );
-        yield* Effect.sleep(1);
+        yield* running;
         yield* Scope.close(scope, Exit.void);
         log.push("scope closed");
       }),
@@ -220,10 +228,11 @@ describe("fromOperation: interrupting the fiber cancels the copse task and waits
 
   it("a forkChild child is interrupted when its parent ends, and waited for", async () => {
     const log: string[] = [];
+    const { mark, running } = runningMark();
     await Effect.runPromise(
       Effect.gen(function* () {
-        yield* Effect.forkChild(fromOperation(() => waitThenCleanUp(log, 5)));
-        yield* Effect.sleep(1);
+        yield* Effect.forkChild(fromOperation(() => waitThenCleanUp(log, 5, mark)));
+        yield* running;
         log.push("parent body done");
       }),
     );
@@ -238,10 +247,12 @@ describe("fromOperation: interrupting the fiber cancels the copse task and waits
 
   it("a finally block that throws during the interruption is a defect next to the interruption", async () => {
     const cleanupFailed = new Error("cleanup failed");
+    const { mark, running } = runningMark();
     const exit = await Effect.runPromise(
       Effect.gen(function* () {
         const fiber = yield* Effect.forkChild(
           fromOperation(function* () {
+            mark();
             try {
               yield* suspend();
             } finally {
@@ -250,7 +261,7 @@ describe("fromOperation: interrupting the fiber cancels the copse task and waits
             }
           }),
         );
-        yield* Effect.sleep(1);
+        yield* running;
         yield* Fiber.interrupt(fiber);
         return yield* Fiber.await(fiber);
       }),
@@ -264,11 +275,13 @@ describe("fromOperation: interrupting the fiber cancels the copse task and waits
 
   it("a nursery that fails while cancelled reports its real failures only, no Cancelled member", async () => {
     const cleanupFailed = new Error("cleanup failed");
+    const { mark, running } = runningMark();
     const exit = await Effect.runPromise(
       Effect.gen(function* () {
         const fiber = yield* Effect.forkChild(
           fromOperation(() =>
             nursery(function* (n) {
+              mark();
               n.startSoon(function* () {
                 try {
                   yield* suspend();
@@ -280,7 +293,7 @@ describe("fromOperation: interrupting the fiber cancels the copse task and waits
             }),
           ),
         );
-        yield* Effect.sleep(1);
+        yield* running;
         yield* Fiber.interrupt(fiber);
         return yield* Fiber.await(fiber);
       }),
@@ -295,18 +308,20 @@ describe("fromOperation: interrupting the fiber cancels the copse task and waits
 
   it("an uninterruptible region around it defers the interruption: the task is not cancelled", async () => {
     const log: string[] = [];
+    const { mark, running } = runningMark();
     await Effect.runPromise(
       Effect.gen(function* () {
         const fiber = yield* Effect.forkChild(
           Effect.uninterruptible(
             fromOperation(function* () {
+              mark();
               yield* sleep(5);
               log.push("copse finished");
               return 1;
             }),
           ),
         );
-        yield* Effect.sleep(1);
+        yield* running;
         yield* Fiber.interrupt(fiber);
         log.push("interrupted");
       }),

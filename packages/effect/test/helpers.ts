@@ -68,3 +68,15 @@ export function errorOf(outcome: Outcome<unknown>): unknown {
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * A mark that a copse task sets when it runs, and an Effect that waits for
+ * it: a forked fiber starts on a later tick, which a short timer may beat
+ * on a loaded machine, so a test that interrupts a fiber waits for this
+ * instead of sleeping.
+ */
+export function runningMark(): { mark: () => void; running: Effect.Effect<void> } {
+  let mark!: () => void;
+  const reached = new Promise<void>((resolve) => (mark = resolve));
+  return { mark, running: Effect.promise(() => reached) };
+}
