@@ -37,38 +37,41 @@ function channelOf(n: Normalizer, key: number, cap: number) {
   return { channel, capacity: n.shared(channel, cap) };
 }
 
-function sendRaw({ t, p, key, cap }: RawOp): RawStmt {
+/** Gives a send or receive its sleep and patience and notes the end its task used. */
+function timedOp<S extends Draft<StmtOf<"send">> | Draft<StmtOf<"receive">>>(
+  n: Normalizer,
+  task: string,
+  { t, p }: RawOp,
+  s: S,
+): S {
+  n.time(t, (ms) => (s.after = ms));
+  n.time(p, (ms) => (s.patience = ms));
+  n.usedEnd(task, s.channel, s.kind);
+  return s;
+}
+
+function sendRaw(raw: RawOp): RawStmt {
   return {
-    normalize(n, place): Stmt {
-      const s: Draft<StmtOf<"send">> = {
+    normalize: (n, place): Stmt =>
+      timedOp(n, place.task, raw, {
         kind: "send",
         id: n.id("d"),
         after: 0,
-        ...channelOf(n, key, cap),
+        ...channelOf(n, raw.key, raw.cap),
         patience: 0,
-      };
-      n.time(t, (ms) => (s.after = ms));
-      n.time(p, (ms) => (s.patience = ms));
-      n.usedEnd(place.task, s.channel, "send");
-      return s;
-    },
+      }),
   };
 }
 
-function receiveRaw({ t, p, key, cap }: RawOp): RawStmt {
+function receiveRaw(raw: RawOp): RawStmt {
   return {
-    normalize(n, place): Stmt {
-      const s: Draft<StmtOf<"receive">> = {
+    normalize: (n, place): Stmt =>
+      timedOp(n, place.task, raw, {
         kind: "receive",
         after: 0,
-        ...channelOf(n, key, cap),
+        ...channelOf(n, raw.key, raw.cap),
         patience: 0,
-      };
-      n.time(t, (ms) => (s.after = ms));
-      n.time(p, (ms) => (s.patience = ms));
-      n.usedEnd(place.task, s.channel, "receive");
-      return s;
-    },
+      }),
   };
 }
 
