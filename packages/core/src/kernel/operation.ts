@@ -51,10 +51,21 @@ export const INSTRUCTION_BRAND: unique symbol = Symbol.for("copse.instruction") 
  *   resumes it synchronously (`task.resumeSync`);
  * - on resumption the driver sets `kernel.resuming` to this instruction
  *   and calls `next(value)`: the instruction clears the mark and returns
- *   `result(value)` as the value of the `yield*` expression.
+ *   `result(value)` as the value of the `yield*` expression — unless the
+ *   value is {@link ENTER_AGAIN}: then it yields itself again, as on the
+ *   first `next()`, and the driver enters it afresh.
  *
  * @internal
  */
+/**
+ * The value a task resumes with when its wait has not happened yet and must
+ * start now: it yielded inside a cancelled scope, and at its turn a shield
+ * hid the cancellation (`TaskImpl.enterAgainAtTurn`).
+ *
+ * @internal
+ */
+export const ENTER_AGAIN: unique symbol = Symbol("copse.enterAgain");
+
 export abstract class Instruction<T = unknown> implements Iterator<unknown, T, unknown> {
   declare readonly [INSTRUCTION_BRAND]: true;
 
@@ -65,7 +76,7 @@ export abstract class Instruction<T = unknown> implements Iterator<unknown, T, u
   next(value?: unknown): IteratorResult<unknown, T> {
     if (kernel.resuming === this) {
       kernel.resuming = null;
-      return { done: true, value: this.result(value) };
+      if (value !== ENTER_AGAIN) return { done: true, value: this.result(value) };
     }
     kernel.yielded = this;
     return this.suspension();

@@ -3,6 +3,7 @@ import { Cancelled, NurseryError } from "./errors.js";
 import { cancelTask, detachTask, stripHandleCancellation } from "./membership.js";
 import { linkTask, unlinkTask } from "./scope-tree.js";
 import {
+  ENTER_AGAIN,
   Instruction,
   generatorNext,
   isGenerator,
@@ -21,10 +22,6 @@ import type { Outcome, Task } from "./task.js";
 const NEXT = 0;
 const THROW = 1;
 const FIRST = 2;
-// Enter the current instruction again: a wait that found its scope cancelled
-// only yielded, and at its turn no cancellation showed (a shield was raised
-// meanwhile), so the wait has not happened yet and must start now.
-const REENTER = 3;
 const CHECK = 4;
 /** The bits of `TaskImpl.state` that hold the resume mode (with CHECK). */
 const RESUME_BITS = 7;
@@ -347,7 +344,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
    * calls, a sleep that never sleeps.)
    */
   enterAgainAtTurn(): void {
-    this.wakeIn(REENTER, undefined, true, false);
+    this.wake(ENTER_AGAIN, true);
   }
 
   /**
@@ -427,10 +424,6 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
             r = (
               isGenerator(iter) ? generatorNext.call(iter, value) : iter.next(value)
             ) as IteratorResult<unknown, T>;
-          } else if (mode === REENTER) {
-            k.resuming = null;
-            k.yielded = this.instruction;
-            r = { done: false, value: this.instruction };
           } else {
             const iter = this.body as Iterator<unknown, T, unknown>;
             k.resuming = null;

@@ -1,12 +1,9 @@
 import { kernel } from "../kernel/current.js";
-import { Instruction } from "../kernel/operation.js";
+import { ENTER_AGAIN, Instruction } from "../kernel/operation.js";
 import type { TaskImpl } from "../kernel/task-impl.js";
 
 /** What {@link WaitInstruction.now} returns when the wait cannot complete at once. @internal */
 export const MUST_WAIT: unique symbol = Symbol("copse.mustWait");
-
-/** The value a task resumes with when its wait must be tried again. */
-const RETRY: unique symbol = Symbol("copse.retry");
 
 /**
  * The instruction of a wait on a synchronization primitive or a channel.
@@ -42,7 +39,7 @@ export abstract class WaitInstruction<T> extends Instruction<T> {
     const k = kernel;
     if (k.resuming === this) {
       k.resuming = null;
-      if (value !== RETRY) return { done: true, value: value as T };
+      if (value !== ENTER_AGAIN) return { done: true, value: value as T };
       // Cancelled at entry, then resumed with no cancellation visible (a
       // shield was raised meanwhile): the wait has not happened; try afresh.
     }
@@ -59,7 +56,7 @@ export abstract class WaitInstruction<T> extends Instruction<T> {
   }
 
   enter(task: TaskImpl<unknown>): void {
-    if (task.scope._effectivelyCancelled) task.wake(RETRY, true);
+    if (task.scope._effectivelyCancelled) task.enterAgainAtTurn();
     else this.park(task);
   }
 }
