@@ -107,6 +107,56 @@ describe("call and until", () => {
     await tick();
   });
 
+  it("a promise abandoned by a cancelled wait never wakes the task's later waits", async () => {
+    // The task reuses one promise listener wait after wait; the abandoned
+    // promise still holds the old one and settles while the task waits for
+    // the next promise: the task must get the next promise's value.
+    let resolveFirst!: (v: string) => void;
+    let resolveSecond!: (v: string) => void;
+    const seen: unknown[] = [];
+    const task = run(function* () {
+      yield* new CancelScope().run(function* (s) {
+        yield* nursery(function* (n) {
+          n.startSoon(function* () {
+            yield* checkpoint();
+            s.cancel();
+          });
+          try {
+            yield* until(new Promise<string>((resolve) => (resolveFirst = resolve)));
+          } catch (e) {
+            seen.push(e instanceof Cancelled);
+            throw e;
+          }
+        });
+      });
+      const second = until(new Promise<string>((resolve) => (resolveSecond = resolve)));
+      resolveFirst("stale");
+      seen.push(yield* second);
+      seen.push(yield* until(Promise.resolve("third")));
+      seen.push(yield* call(async () => "fourth"));
+      return seen;
+    });
+    await tick();
+    resolveSecond("second");
+    expect(await task).toEqual([true, "second", "third", "fourth"]);
+  });
+
+  it("a rejection after a fulfilled wait reaches the next wait of the same task", async () => {
+    const boom = new Error("boom");
+    const task = run(function* () {
+      const log: unknown[] = [];
+      for (let i = 0; i < 3; i++) log.push(yield* until(Promise.resolve(i)));
+      try {
+        yield* until(Promise.reject(boom));
+      } catch (e) {
+        log.push(e);
+      }
+      log.push(yield* until(Promise.resolve("after")));
+      return log;
+    });
+    expect(await task).toEqual([0, 1, 2, boom, "after"]);
+  });
+
   it("inside a cancelled scope, call does not start the work", () => {
     let called = false;
     const { task } = runVirtual(function* () {

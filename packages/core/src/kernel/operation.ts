@@ -66,6 +66,15 @@ export const INSTRUCTION_BRAND: unique symbol = Symbol.for("copse.instruction") 
  */
 export const ENTER_AGAIN: unique symbol = Symbol("copse.enterAgain");
 
+/**
+ * The one result object every instruction completes its `yield*` with: the
+ * `yield*` (or the driver, for a task whose body is an instruction) reads
+ * `value` at once and never keeps the object, so one reused object spares
+ * an allocation per wait. Its `value` is cleared when the next wait starts
+ * (`Instruction.next`), so it keeps a value alive no longer than that.
+ */
+const completion: { done: true; value: unknown } = { done: true, value: undefined };
+
 export abstract class Instruction<T = unknown> implements Iterator<unknown, T, unknown> {
   declare readonly [INSTRUCTION_BRAND]: true;
 
@@ -76,8 +85,12 @@ export abstract class Instruction<T = unknown> implements Iterator<unknown, T, u
   next(value?: unknown): IteratorResult<unknown, T> {
     if (kernel.resuming === this) {
       kernel.resuming = null;
-      if (value !== ENTER_AGAIN) return { done: true, value: this.result(value) };
+      if (value !== ENTER_AGAIN) {
+        completion.value = this.result(value);
+        return completion as IteratorResult<unknown, T>;
+      }
     }
+    completion.value = undefined;
     kernel.yielded = this;
     return this.suspension();
   }

@@ -124,8 +124,26 @@ export class Runtime {
   /** Queues a ready task and drains now unless already draining (for promise callbacks). */
   enqueueAndDrain(task: TaskImpl<unknown>): void {
     if (this.abandoned) return;
-    this.queue.push(task);
-    if (!this._draining && !this.continuing) this.drain();
+    if (this._draining || this.continuing) {
+      this.queue.push(task);
+      return;
+    }
+    if (this.queue.length > 0 || this.timers.size > 0 || this.policy !== null) {
+      this.queue.push(task);
+      this.drain();
+      return;
+    }
+    // Nothing else is ready and no timer is due: what `drain` would do is
+    // step this one task, so step it without the queue and the batch.
+    this._draining = true;
+    try {
+      this.stats.turns++;
+      task.resumeFromQueue();
+    } finally {
+      this._draining = false;
+    }
+    if (this.queue.length > 0 || this.timers.size > 0 || this.idleWaiters.length > 0) this.drain();
+    else if (this.disarm !== null) this.syncClockTimer();
   }
 
   /** Arms `entry` for time `at`. */

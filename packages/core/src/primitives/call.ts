@@ -11,38 +11,59 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** A task waiting for a promise. */
+/**
+ * A task's listener for the promise it waits for. A task waits for one
+ * promise at a time, so it keeps one listener (and its two callbacks) and
+ * reuses it wait after wait: a task that awaits a million promises
+ * allocates one, not a million. The one exception: a wait cancelled while
+ * its promise is still pending leaves that promise holding the callbacks,
+ * so the next wait takes a fresh listener.
+ */
 class PromiseWait implements Blocker {
-  private over = false;
+  /** Listening to a promise that has not settled yet. */
+  private pending = false;
+  /** The task waits for that promise (until it settles, or a cancellation). */
+  private waiting = false;
+  controller: AbortController | null = null;
+  private readonly fulfilled = (value: unknown): void => this.settle(true, value);
+  private readonly rejected = (error: unknown): void => this.settle(false, error);
 
-  constructor(
-    private readonly task: TaskImpl<unknown>,
-    private readonly controller: AbortController | null,
-  ) {}
+  private constructor(private readonly task: TaskImpl<unknown>) {}
+
+  /** The task's listener, or a new one if the last is still attached to a promise. */
+  static of(task: TaskImpl<unknown>): PromiseWait {
+    const cached = task.cachedWait as PromiseWait | null;
+    if (cached !== null && !cached.pending) return cached;
+    const wait = new PromiseWait(task);
+    task.cachedWait = wait;
+    return wait;
+  }
 
   listen(promise: PromiseLike<unknown>): void {
+    this.pending = this.waiting = true;
     this.task.runtime.pendingPromises++;
     // Both handlers, always: a promise abandoned on cancellation that
     // rejects later is handled, never an unhandled rejection.
-    promise.then(
-      (value) => this.settle(true, value),
-      (error) => this.settle(false, error),
-    );
+    promise.then(this.fulfilled, this.rejected);
   }
 
   private settle(ok: boolean, value: unknown): void {
-    if (this.over) return;
-    this.over = true;
+    this.pending = false;
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.controller = null;
     this.task.runtime.pendingPromises--;
     // Already in a microtask: drain now rather than queue another one.
     this.task.wakeFromPromise(ok, value);
   }
 
   abortWait(): void {
-    if (this.over) return;
-    this.over = true;
+    if (!this.waiting) return;
+    this.waiting = false;
     this.task.runtime.pendingPromises--;
-    this.controller?.abort(this.task.scope._makeCancelled());
+    const controller = this.controller;
+    this.controller = null;
+    controller?.abort(this.task.scope._makeCancelled());
   }
 }
 
@@ -63,7 +84,8 @@ class Call<T> extends Instruction<T> {
       task.resumeSync(promise);
       return;
     }
-    const wait = new PromiseWait(task, controller);
+    const wait = PromiseWait.of(task);
+    wait.controller = controller;
     task.block(wait);
     wait.listen(promise);
   }
@@ -75,7 +97,7 @@ class Until<T> extends Instruction<T> {
   }
 
   enter(task: TaskImpl<unknown>): void {
-    const wait = new PromiseWait(task, null);
+    const wait = PromiseWait.of(task);
     if (task.block(wait)) {
       wait.listen(this.promise);
     } else {
