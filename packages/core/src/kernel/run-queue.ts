@@ -1,12 +1,18 @@
+/** What the run queue links through: the item's own `nextReady` field. @internal */
+export interface Queued<T> {
+  nextReady: T | null;
+}
+
 /**
- * The FIFO of ready tasks: a growable ring buffer, so a long-running program
- * that enqueues and dequeues forever allocates nothing in steady state.
+ * The FIFO of ready tasks, threaded through the tasks themselves: no array
+ * grows with the number of ready tasks, so a wide lazy tree does not make
+ * the queue a large old-space object full of pointers to new tasks.
  *
  * @internal
  */
-export class RunQueue<T> {
-  private items: (T | undefined)[] = new Array(16);
-  private head = 0;
+export class RunQueue<T extends Queued<T>> {
+  private head: T | null = null;
+  private tail: T | null = null;
   private count = 0;
 
   get length(): number {
@@ -14,16 +20,19 @@ export class RunQueue<T> {
   }
 
   push(item: T): void {
-    if (this.count === this.items.length) this.grow();
-    this.items[(this.head + this.count) & (this.items.length - 1)] = item;
+    item.nextReady = null;
+    if (this.tail === null) this.head = item;
+    else this.tail.nextReady = item;
+    this.tail = item;
     this.count++;
   }
 
   shift(): T | undefined {
-    if (this.count === 0) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head] = undefined;
-    this.head = (this.head + 1) & (this.items.length - 1);
+    const item = this.head;
+    if (item === null) return undefined;
+    this.head = item.nextReady;
+    if (this.head === null) this.tail = null;
+    item.nextReady = null;
     this.count--;
     return item;
   }
@@ -31,8 +40,7 @@ export class RunQueue<T> {
   /** The items from the front, as a new array (schedule exploration). */
   toArray(): T[] {
     const out: T[] = [];
-    for (let i = 0; i < this.count; i++)
-      out.push(this.items[(this.head + i) & (this.items.length - 1)]!);
+    for (let item = this.head; item !== null; item = item.nextReady) out.push(item);
     return out;
   }
 
@@ -40,22 +48,13 @@ export class RunQueue<T> {
   takeAt(i: number): T | undefined {
     if (i < 0 || i >= this.count) return undefined;
     if (i === 0) return this.shift();
-    const mask = this.items.length - 1;
-    const item = this.items[(this.head + i) & mask];
-    for (let k = i; k > 0; k--) {
-      this.items[(this.head + k) & mask] = this.items[(this.head + k - 1) & mask];
-    }
-    this.items[this.head] = undefined;
-    this.head = (this.head + 1) & mask;
+    let prev = this.head!;
+    for (let k = 1; k < i; k++) prev = prev.nextReady!;
+    const item = prev.nextReady!;
+    prev.nextReady = item.nextReady;
+    if (this.tail === item) this.tail = prev;
+    item.nextReady = null;
     this.count--;
     return item;
-  }
-
-  private grow(): void {
-    const old = this.items;
-    const next: (T | undefined)[] = new Array(old.length * 2);
-    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & (old.length - 1)];
-    this.items = next;
-    this.head = 0;
   }
 }

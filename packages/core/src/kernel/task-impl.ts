@@ -125,6 +125,8 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   private firstJoiner: TaskImpl<unknown> | null = null;
   private nextJoiner: TaskImpl<unknown> | null = null;
   private extras: TaskExtras | null = null;
+  /** The next task in the run queue, while this one is in it. */
+  nextReady: TaskImpl<unknown> | null = null;
 
   constructor(
     nursery: ChildHolder | null,
