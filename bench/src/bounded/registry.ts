@@ -35,6 +35,11 @@ export const BOUNDED_IMPLS: readonly {
     only: "timer",
   },
   { id: "worker-pool", label: "hand-written worker pool", load: () => import("./worker-pool.js") },
+  {
+    id: "generator-floor",
+    label: "generator floor: copse's operation shape, a bare driver",
+    load: () => import("./generator-floor.js"),
+  },
   { id: "p-map", label: "p-map 7 over the lazy iterable", load: () => import("./p-map.js") },
   {
     id: "p-map-iterable",

@@ -92,14 +92,35 @@ describe("TimerHeap", () => {
 });
 
 describe("RunQueue", () => {
-  it("is FIFO across growth, and takeAt removes from the middle", () => {
-    const queue = new RunQueue<number>();
-    for (let i = 0; i < 40; i++) queue.push(i);
-    for (let i = 0; i < 30; i++) expect(queue.shift()).toBe(i);
-    for (let i = 40; i < 100; i++) queue.push(i);
-    expect(queue.takeAt(2)).toBe(32);
-    expect(queue.toArray().slice(0, 4)).toEqual([30, 31, 33, 34]);
+  interface Item {
+    id: number;
+    nextReady: Item | null;
+  }
+  const item = (id: number): Item => ({ id, nextReady: null });
+  const ids = (items: readonly Item[]) => items.map((i) => i.id);
+
+  it("is FIFO, takeAt removes from the front, middle and end, and an item can be queued again", () => {
+    const queue = new RunQueue<Item>();
+    const items = Array.from({ length: 100 }, (_, i) => item(i));
+    for (let i = 0; i < 40; i++) queue.push(items[i]!);
+    for (let i = 0; i < 30; i++) expect(queue.shift()?.id).toBe(i);
+    for (let i = 40; i < 100; i++) queue.push(items[i]!);
+    expect(queue.takeAt(2)?.id).toBe(32);
+    expect(ids(queue.toArray().slice(0, 4))).toEqual([30, 31, 33, 34]);
     expect(queue.length).toBe(69);
+    expect(queue.takeAt(0)?.id).toBe(30);
+    expect(queue.takeAt(queue.length - 1)?.id).toBe(99);
+    expect(queue.takeAt(queue.length)).toBeUndefined();
+    queue.push(items[32]!); // taken out before: goes to the end again
+    expect(ids(queue.toArray()).slice(-2)).toEqual([98, 32]);
+    expect(queue.length).toBe(68);
+    const drained: number[] = [];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) drained.push(next.id);
+    expect(drained).toEqual([31, ...Array.from({ length: 66 }, (_, i) => i + 33), 32]);
+    expect(queue.length).toBe(0);
+    expect(queue.shift()).toBeUndefined();
+    queue.push(items[5]!);
+    expect(ids(queue.toArray())).toEqual([5]);
   });
 });
 

@@ -259,6 +259,45 @@ describe("mapConcurrent settle", () => {
     }
     expect(seen).toEqual(["fulfilled", "rejected"]);
   });
+
+  for (const ordered of [false, true]) {
+    it(`for await (${ordered ? "ordered" : "completion order"}): results that finish while the loop body runs wait for it, each once, with at most limit - 1 items pulled beyond those received`, async () => {
+      // Durations that make completion order differ from input order; the
+      // loop body awaits, and meanwhile the run's clock jumps, so several
+      // results finish and wait while the loop holds one.
+      const durations = [30, 10, 20, 5, 5, 40, 1, 1, 15, 2, 2, 2];
+      const limit = 3;
+      let pulled = 0;
+      const finished: number[] = [];
+      const received: number[] = [];
+      const source = (function* () {
+        for (let i = 0; i < durations.length; i++) {
+          pulled++;
+          yield i;
+        }
+      })();
+      const results = mapConcurrent(
+        source,
+        function* (i): Operation<number> {
+          yield* sleep(durations[i]!);
+          finished.push(i);
+          return i;
+        },
+        { limit, ordered, clock: new VirtualClock() },
+      );
+      let heldBack = 0;
+      for await (const i of results) {
+        received.push(i);
+        expect(pulled - received.length).toBeLessThanOrEqual(limit - 1);
+        for (let turn = 0; turn < 3; turn++) await Promise.resolve();
+        heldBack = Math.max(heldBack, finished.length - received.length);
+      }
+      expect([...received].sort((a, b) => a - b)).toEqual(durations.map((_, i) => i));
+      expect(received).toEqual(ordered ? durations.map((_, i) => i) : finished);
+      // Results did wait for the loop (the case this test is about).
+      expect(heldBack).toBeGreaterThan(0);
+    });
+  }
 });
 
 describe("mapConcurrent eager completion", () => {

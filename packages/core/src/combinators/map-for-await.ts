@@ -1,37 +1,8 @@
 import type { Clock } from "../kernel/clock.js";
 import { Cancelled } from "../kernel/errors.js";
 import { startRoot } from "../kernel/root.js";
-import { Instruction } from "../kernel/operation.js";
-import type { Blocker } from "../kernel/protocols.js";
 import type { TaskImpl } from "../kernel/task-impl.js";
-import { runMap, type MapExit, type MapSpec } from "./map-run.js";
-
-/**
- * The consumer's wait in a `for await` run: after handing a result to the
- * loop, the worker that consumed it waits here until the loop asks for the
- * next one. One per loop, yielded for every result (nothing per item).
- */
-class Handover extends Instruction<void> implements Blocker {
-  private waiting: TaskImpl<unknown> | null = null;
-
-  enter(task: TaskImpl<unknown>): void {
-    // Resumed at the turn without a cancellation, it goes on as if the loop
-    // had asked for the next result (the handover holds no value).
-    if (task.blockOnce(this)) this.waiting = task;
-  }
-
-  abortWait(): void {
-    this.waiting = null;
-  }
-
-  /** The loop asked for the next result. */
-  resume(): void {
-    const task = this.waiting;
-    if (task === null) return;
-    this.waiting = null;
-    task.wake(undefined, true);
-  }
-}
+import { HOLD, runMap, type MapExit, type MapSpec } from "./map-run.js";
 
 /**
  * `for await` over the results of a bounded map: a run of its own (on
@@ -46,10 +17,9 @@ export class ResultIterator<R> implements AsyncIterator<R> {
   /** The promise of the loop's pending `next()`. */
   private resolveNext: ((r: IteratorResult<R>) => void) | null = null;
   private rejectNext: ((e: unknown) => void) | null = null;
-  private readonly handover = new Handover();
   private finished = false;
   private failure: { error: unknown } | null = null;
-  private readonly exit: MapExit = { closing: null };
+  private readonly exit: MapExit = { closing: null, run: null };
 
   constructor(
     private readonly spec: MapSpec<unknown, unknown>,
@@ -66,8 +36,11 @@ export class ResultIterator<R> implements AsyncIterator<R> {
     return new Promise((resolve, reject) => {
       this.resolveNext = resolve;
       this.rejectNext = reject;
+      // The loop is done with the result it holds: the run goes on now,
+      // inside this call, so a result already waiting resolves the promise
+      // before `next()` returns it.
       if (this.task === null) this.start();
-      else this.handover.resume();
+      else this.exit.run!.releaseHolder();
     });
   }
 
@@ -94,12 +67,12 @@ export class ResultIterator<R> implements AsyncIterator<R> {
 
   private start(): void {
     const spec = this.spec;
-    // Hands one result to the loop, then waits until it asks again.
-    const consume = (value: unknown): Handover => {
+    // Hands one result to the loop and holds its worker until the loop asks again.
+    const consume = (value: unknown): typeof HOLD => {
       const resolve = this.resolveNext!;
       this.resolveNext = this.rejectNext = null;
       resolve({ done: false, value: value as R });
-      return this.handover;
+      return HOLD;
     };
     const task = startRoot(() => runMap(spec, consume, this.exit), {
       clock: this.clock,

@@ -18,8 +18,18 @@ export interface MapSpec<T, R> {
   readonly settle: boolean;
 }
 
+/**
+ * What a consumer returns for a result that it keeps for a while (a
+ * `for await` loop between two `next()` calls): the worker waits, holding
+ * its slot, until the consumer calls `MapRun.releaseHolder`. A consumer
+ * that returns it returns it for every result.
+ *
+ * @internal
+ */
+export const HOLD: unique symbol = Symbol("hold");
+
 /** A result handed to the consumer: the mapped value, or a settled record. */
-type Consume = (value: unknown) => Operation<unknown> | void;
+type Consume = (value: unknown) => Operation<unknown> | void | typeof HOLD;
 
 // What a worker waits for when it suspends on itself.
 const NOTHING = 0;
@@ -27,6 +37,8 @@ const NOTHING = 0;
 const PARKED = 1;
 /** Another worker is pulling from an async source; it waits for its turn. */
 const PULL = 2;
+/** The consumer keeps its result (`HOLD`) until `releaseHolder`; its slot stays taken. */
+const HOLDING = 3;
 
 /**
  * One of the at most `limit` tasks of a run. A worker loops: pull an item,
@@ -95,6 +107,8 @@ export class MapRun<T, R> {
   private window: (Worker | null)[] | null;
   private firstPuller: Worker | null = null;
   private lastPuller: Worker | null = null;
+  /** The worker whose result the consumer holds (`HOLD`). */
+  private holder: Worker | null = null;
 
   constructor(
     spec: MapSpec<T, R>,
@@ -178,6 +192,37 @@ export class MapRun<T, R> {
     return (this.window = grown);
   }
 
+  /** `worker`'s result was consumed with `HOLD`: it waits until `releaseHolder`. */
+  hold(worker: Worker): void {
+    worker.waitingFor = HOLDING;
+    this.holder = worker;
+  }
+
+  /**
+   * A consumer that holds results (`HOLD`) is done with the one it holds
+   * and wants the next: the next parked result, if there is one, goes to
+   * it at once (its worker becomes the holder, without a step of its own),
+   * and the last holder goes on, now, on the caller's stack. With none
+   * parked, the next result to finish is consumed when it finishes.
+   */
+  releaseHolder(): void {
+    const holder = this.holder;
+    if (holder === null) return;
+    this.holder = null;
+    holder.waitingFor = NOTHING;
+    const parked = this.takeParked();
+    if (parked === null) {
+      this.consuming = false;
+    } else {
+      const value = parked.value;
+      parked.value = undefined;
+      this.delivered++;
+      this.consume(value);
+      this.hold(parked);
+    }
+    if (holder.task.blockedOn === holder) holder.task.wakeAndDrain(undefined);
+  }
+
   queuePuller(worker: Worker): void {
     worker.waitingFor = PULL;
     if (this.lastPuller === null) this.firstPuller = worker;
@@ -217,6 +262,8 @@ export class MapRun<T, R> {
       [this.firstParked, this.lastParked] = without(this.firstParked, worker);
     } else if (waitingFor === PULL) {
       [this.firstPuller, this.lastPuller] = without(this.firstPuller, worker);
+    } else if (waitingFor === HOLDING && this.holder === worker) {
+      this.holder = null;
     }
   }
 
@@ -397,7 +444,7 @@ function* handOver(
   run: MapRun<unknown, unknown>,
   worker: Worker,
   value: unknown,
-  consumed: Operation<unknown> | void | typeof PARK,
+  consumed: Operation<unknown> | void | typeof PARK | typeof HOLD,
 ): Generator<unknown, void> {
   if (consumed === PARK) {
     // Keep the slot until the result is consumed: no pulling meanwhile,
@@ -406,12 +453,19 @@ function* handOver(
     yield* worker;
     return;
   }
+  if (consumed === HOLD) {
+    // The same for a result the consumer holds; `releaseHolder` hands the
+    // consumer the results parked meanwhile.
+    run.hold(worker);
+    yield* worker;
+    return;
+  }
   if (consumed !== undefined) yield* operation(consumed, "the consumer");
   for (let parked = run.takeParked(); parked !== null; parked = run.takeParked()) {
     const parkedValue = parked.value;
     parked.value = undefined;
     run.delivered++;
-    const more = run.consume(parkedValue);
+    const more = run.consume(parkedValue) as Operation<unknown> | void;
     if (more !== undefined) yield* operation(more, "the consumer");
     release(parked);
   }
@@ -446,7 +500,7 @@ function* work(worker: Worker): Generator<unknown, void> {
     }
     const value = yield* op;
     if (value === END) return;
-    let consumed: Operation<unknown> | void | typeof PARK = PARK;
+    let consumed: Operation<unknown> | void | typeof PARK | typeof HOLD = PARK;
     if (run.mayConsume(worker.index)) {
       // `delivered` moves on now: while `consuming`, no other result is taken.
       run.consuming = true;
@@ -464,6 +518,8 @@ function* work(worker: Worker): Generator<unknown, void> {
 /** Where a run leaves what an async source's `return()` returned. @internal */
 export interface MapExit {
   closing: PromiseLike<unknown> | null;
+  /** The run, once it started (for a consumer that holds results). */
+  run: MapRun<unknown, unknown> | null;
 }
 
 /** The owner's wait for the workers of a run (not a cancellation point). */
@@ -494,6 +550,7 @@ export function* runMap<T, R>(
 ): Generator<unknown, void> {
   const owner = requireCurrent("mapConcurrent");
   const run = new MapRun(spec, consume);
+  if (exit !== undefined) exit.run = run as MapRun<unknown, unknown>;
   // The workers run in a scope the owner enters, so that cancelling the
   // owner's task (`task.cancel()`, which wraps the scopes the task entered)
   // reaches them; a group without a scope of its own would start them in

@@ -303,6 +303,15 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
     this.wakeIn(ok ? NEXT : THROW, value, true, true);
   }
 
+  /**
+   * Like {@link wake}, for a wake-up that comes from outside the run (a
+   * callback, an async iterator's `next()`): drains the run now, on the
+   * caller's stack, instead of queueing a microtask for it.
+   */
+  wakeAndDrain(value: unknown): void {
+    this.wakeIn(NEXT, value, true, true);
+  }
+
   private wakeIn(mode: number, value: unknown, cancelPoint: boolean, drainNow: boolean): void {
     if (this.blockedOn !== null) {
       unlinkTask(this);
