@@ -17,6 +17,8 @@ export class ResultIterator<R> implements AsyncIterator<R> {
   /** The promise of the loop's pending `next()`. */
   private resolveNext: ((r: IteratorResult<R>) => void) | null = null;
   private rejectNext: ((e: unknown) => void) | null = null;
+  /** A result consumed inside `next()`, before it made its promise. */
+  private ready: IteratorResult<R> | null = null;
   private finished = false;
   private failure: { error: unknown } | null = null;
   private readonly exit: MapExit = { closing: null, run: null };
@@ -33,14 +35,23 @@ export class ResultIterator<R> implements AsyncIterator<R> {
       return Promise.reject(failure.error);
     }
     if (this.finished) return Promise.resolve({ done: true, value: undefined });
+    // The loop is done with the result it holds: the run goes on now,
+    // inside this call, so a result that was waiting (or a mapping that
+    // completes at once) is returned as a resolved promise.
+    try {
+      if (this.task === null) this.start();
+      else this.exit.run!.releaseHolder();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const ready = this.ready;
+    if (ready !== null) {
+      this.ready = null;
+      return Promise.resolve(ready);
+    }
     return new Promise((resolve, reject) => {
       this.resolveNext = resolve;
       this.rejectNext = reject;
-      // The loop is done with the result it holds: the run goes on now,
-      // inside this call, so a result already waiting resolves the promise
-      // before `next()` returns it.
-      if (this.task === null) this.start();
-      else this.exit.run!.releaseHolder();
     });
   }
 
@@ -69,9 +80,14 @@ export class ResultIterator<R> implements AsyncIterator<R> {
     const spec = this.spec;
     // Hands one result to the loop and holds its worker until the loop asks again.
     const consume = (value: unknown): typeof HOLD => {
-      const resolve = this.resolveNext!;
-      this.resolveNext = this.rejectNext = null;
-      resolve({ done: false, value: value as R });
+      const result: IteratorResult<R> = { done: false, value: value as R };
+      const resolve = this.resolveNext;
+      if (resolve === null) {
+        this.ready = result; // inside `next()`
+      } else {
+        this.resolveNext = this.rejectNext = null;
+        resolve(result);
+      }
       return HOLD;
     };
     const task = startRoot(() => runMap(spec, consume, this.exit), {
