@@ -112,6 +112,20 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   prevInScope: TaskImpl<unknown> | null = null;
   nextInScope: TaskImpl<unknown> | null = null;
 
+  /**
+   * The next task in the run queue. A queued task is ready, and a ready
+   * task is in no scope's list (`wakeIn` takes it off before queueing it),
+   * so the queue threads through the scope list's link: a field less in
+   * every task.
+   */
+  get nextReady(): TaskImpl<unknown> | null {
+    return this.nextInScope;
+  }
+
+  set nextReady(task: TaskImpl<unknown> | null) {
+    this.nextInScope = task;
+  }
+
   nursery: ChildHolder | null;
   /** Links in the nursery's list of children. */
   prevSibling: TaskImpl<unknown> | null = null;
@@ -125,8 +139,6 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   private firstJoiner: TaskImpl<unknown> | null = null;
   private nextJoiner: TaskImpl<unknown> | null = null;
   private extras: TaskExtras | null = null;
-  /** The next task in the run queue, while this one is in it. */
-  nextReady: TaskImpl<unknown> | null = null;
 
   constructor(
     nursery: ChildHolder | null,
