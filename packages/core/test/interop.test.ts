@@ -141,6 +141,38 @@ describe("call and until", () => {
     expect(await task).toEqual([true, "second", "third", "fourth"]);
   });
 
+  it("a thenable that calls back twice resumes its wait once and never the task's next wait", async () => {
+    let fulfil!: (v: unknown) => void;
+    let reject!: (e: unknown) => void;
+    const thenable: PromiseLike<string> = {
+      then(onFulfilled, onRejected) {
+        fulfil = onFulfilled as (v: unknown) => void;
+        reject = onRejected as (e: unknown) => void;
+        return thenable as never;
+      },
+    };
+    let resolveNext!: (v: string) => void;
+    const seen: unknown[] = [];
+    const task = run(function* () {
+      seen.push(yield* until(thenable));
+      seen.push(yield* until(new Promise<string>((resolve) => (resolveNext = resolve))));
+      seen.push(yield* call(() => thenable));
+      return seen;
+    });
+    fulfil("first");
+    await tick();
+    // The task now waits for the native promise: the thenable calls again.
+    fulfil("again");
+    reject(new Error("late"));
+    await tick();
+    expect(seen).toEqual(["first"]);
+    resolveNext("next");
+    await tick();
+    expect(seen).toEqual(["first", "next"]);
+    fulfil("third");
+    expect(await task).toEqual(["first", "next", "third"]);
+  });
+
   it("a rejection after a fulfilled wait reaches the next wait of the same task", async () => {
     const boom = new Error("boom");
     const task = run(function* () {

@@ -11,13 +11,17 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+const nativeThen = Promise.prototype.then;
+
 /**
  * A task's listener for the promise it waits for. A task waits for one
  * promise at a time, so it keeps one listener (and its two callbacks) and
  * reuses it wait after wait: a task that awaits a million promises
- * allocates one, not a million. The one exception: a wait cancelled while
- * its promise is still pending leaves that promise holding the callbacks,
- * so the next wait takes a fresh listener.
+ * allocates one, not a million. Two exceptions take a fresh listener that
+ * is never reused: a wait cancelled while its promise is still pending
+ * leaves that promise holding the callbacks; and a thenable that is not a
+ * native promise may call them more than once, later, when the same
+ * listener would already be waiting for another promise.
  */
 class PromiseWait implements Blocker {
   /** Listening to a promise that has not settled yet. */
@@ -30,8 +34,10 @@ class PromiseWait implements Blocker {
 
   private constructor(private readonly task: TaskImpl<unknown>) {}
 
-  /** The task's listener, or a new one if the last is still attached to a promise. */
-  static of(task: TaskImpl<unknown>): PromiseWait {
+  /** The task's listener for `promise`: its reusable one if it may be reused. */
+  static of(task: TaskImpl<unknown>, promise: PromiseLike<unknown>): PromiseWait {
+    // A native `then` calls one of the callbacks, once.
+    if (promise.then !== nativeThen) return new PromiseWait(task);
     const cached = task.cachedWait as PromiseWait | null;
     if (cached !== null && !cached.pending) return cached;
     const wait = new PromiseWait(task);
@@ -84,7 +90,7 @@ class Call<T> extends Instruction<T> {
       task.resumeSync(promise);
       return;
     }
-    const wait = PromiseWait.of(task);
+    const wait = PromiseWait.of(task, promise);
     wait.controller = controller;
     task.block(wait);
     wait.listen(promise);
@@ -97,7 +103,7 @@ class Until<T> extends Instruction<T> {
   }
 
   enter(task: TaskImpl<unknown>): void {
-    const wait = PromiseWait.of(task);
+    const wait = PromiseWait.of(task, this.promise);
     if (task.block(wait)) {
       wait.listen(this.promise);
     } else {
