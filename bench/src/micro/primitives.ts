@@ -48,6 +48,8 @@ export const PRIMITIVE_IDS = [
   "sleep0",
   "join-wait",
   "start-checkpoint",
+  "start-until",
+  "until-resolved",
   "join-done",
   "cancel-scope",
   "move-on-after",
@@ -60,11 +62,14 @@ export const PRIMITIVE_IDS = [
 
 /** Every entry, on the given packages. */
 export function primitives({ core, timeout }: Libraries): Primitive[] {
-  const { CancelScope, all, nursery, sleep } = core;
+  const { CancelScope, all, nursery, sleep, until } = core;
   const { failAfter, moveOnAfter } = timeout;
   function* oneCheckpoint(): Operation<number> {
     yield* sleep(0);
     return 1;
+  }
+  function* oneResolvedPromise(): Operation<number> {
+    return yield* until(Promise.resolve(1));
   }
   const list: Primitive[] = [
     {
@@ -137,6 +142,28 @@ export function primitives({ core, timeout }: Libraries): Primitive[] {
           for (let i = 0; i < ops; i++) n.startTask(oneCheckpoint);
           mark.stop();
         });
+      },
+    },
+    {
+      id: "start-until",
+      label: "start a task that waits for a promise once",
+      what: "`n.startTask(g)` where `g` does `yield* until(Promise.resolve(1))`, not joined",
+      *copse(ops, mark) {
+        yield* nursery(function* (n) {
+          mark.start();
+          for (let i = 0; i < ops; i++) n.startTask(oneResolvedPromise);
+          mark.stop();
+        });
+      },
+    },
+    {
+      id: "until-resolved",
+      label: "`until` a resolved promise",
+      what: "`yield* until(Promise.resolve(i))` in one task (a microtask and a wake per wait)",
+      *copse(ops, mark) {
+        mark.start();
+        for (let i = 0; i < ops; i++) yield* until(Promise.resolve(i));
+        mark.stop();
       },
     },
     {

@@ -173,6 +173,51 @@ describe("call and until", () => {
     expect(await task).toEqual(["first", "next", "third"]);
   });
 
+  it("listeners are shared by all waits: a promise abandoned by one task, settling later, never wakes another wait", async () => {
+    // Promise listeners are pooled across tasks. Cancel the waits of half
+    // the tasks (their promises stay pending) and let every task wait
+    // again (taking listeners from the pool); then settle the abandoned
+    // promises while those waits are pending: each task must get exactly
+    // its own promises' values.
+    const n = 20;
+    const deferred = () => {
+      let resolve!: (v: string) => void;
+      const promise = new Promise<string>((res) => (resolve = res));
+      return { promise, resolve };
+    };
+    const first = Array.from({ length: n }, deferred);
+    const second = Array.from({ length: n }, deferred);
+    const scopes = Array.from({ length: n }, () => new CancelScope());
+    const got: string[][] = Array.from({ length: n }, () => []);
+    const task = run(function* () {
+      yield* nursery(function* (nr) {
+        for (let i = 0; i < n; i++) {
+          nr.startSoon(function* () {
+            yield* scopes[i]!.run(function* () {
+              got[i]!.push(yield* until(first[i]!.promise));
+            });
+            if (scopes[i]!.cancelledCaught) got[i]!.push("cancelled");
+            got[i]!.push(yield* call(() => second[i]!.promise));
+          });
+        }
+      });
+      return got;
+    });
+    await tick();
+    for (let i = 0; i < n; i += 2) scopes[i]!.cancel();
+    for (let i = 1; i < n; i += 2) first[i]!.resolve(`first ${i}`);
+    await tick(); // every task now waits for `second`
+    for (let i = 0; i < n; i += 2) first[i]!.resolve(`stale ${i}`);
+    await tick();
+    for (let i = 0; i < n; i++) second[i]!.resolve(`second ${i}`);
+    expect(await task).toEqual(
+      Array.from({ length: n }, (_, i) => [
+        i % 2 === 0 ? "cancelled" : `first ${i}`,
+        `second ${i}`,
+      ]),
+    );
+  });
+
   it("a rejection after a fulfilled wait reaches the next wait of the same task", async () => {
     const boom = new Error("boom");
     const task = run(function* () {

@@ -56,8 +56,6 @@ class TaskExtras {
   promise: Promise<unknown> | null = null;
   resolve: ((value: unknown) => void) | null = null;
   reject: ((error: unknown) => void) | null = null;
-  /** See {@link TaskImpl.cachedWait}. */
-  cachedWait: Blocker | null = null;
 }
 
 /**
@@ -207,19 +205,6 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
 
   set handle(scope: CancelScope | null) {
     (this.extras ??= new TaskExtras()).handle = scope;
-  }
-
-  /**
-   * A wait object that a primitive keeps on the task to reuse for the
-   * task's next wait of the same kind (`call`/`until`'s promise listener):
-   * a task that waits many times allocates it once.
-   */
-  get cachedWait(): Blocker | null {
-    return this.extras?.cachedWait ?? null;
-  }
-
-  set cachedWait(wait: Blocker | null) {
-    (this.extras ??= new TaskExtras()).cachedWait = wait;
   }
 
   cancel(reason?: unknown): void {

@@ -13,63 +13,91 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 const nativeThen = Promise.prototype.then;
 
+// A listener's state, as bits of one field.
+/** Listening to a promise that has not settled yet. */
+const PENDING = 1;
+/** The task waits for that promise (until it settles, or a cancellation). */
+const WAITING = 2;
+/** The promise is native: the listener may be reused once it settled. */
+const REUSABLE = 4;
+
+/** Listeners free for the next wait (of any task), at most `POOL_SIZE`. */
+const pool: PromiseWait[] = [];
+const POOL_SIZE = 1024;
+
 /**
- * A task's listener for the promise it waits for. A task waits for one
- * promise at a time, so it keeps one listener (and its two callbacks) and
- * reuses it wait after wait: a task that awaits a million promises
- * allocates one, not a million. Two exceptions take a fresh listener that
- * is never reused: a wait cancelled while its promise is still pending
- * leaves that promise holding the callbacks; and a thenable that is not a
- * native promise may call them more than once, later, when the same
- * listener would already be waiting for another promise.
+ * A task's listener for the promise it waits for, with its two callbacks.
+ * Listeners are pooled: a wait takes one and its promise's settlement gives
+ * it back, so in a steady state waiting for a promise allocates no
+ * listener and no callback, whether one task awaits a million promises or
+ * a million tasks await one each. A listener goes back to the pool only
+ * once its promise has settled — a wait cancelled while its promise is
+ * pending leaves the listener with that promise until it does — and only
+ * if the promise is native: a thenable may call the callbacks more than
+ * once, later, and gets a listener of its own that is never reused.
  */
 class PromiseWait implements Blocker {
-  /** Listening to a promise that has not settled yet. */
-  private pending = false;
-  /** The task waits for that promise (until it settles, or a cancellation). */
-  private waiting = false;
+  /** The waiting task; null while the listener is free or abandoned. */
+  private task: TaskImpl<unknown> | null = null;
+  private state = 0;
   controller: AbortController | null = null;
   private readonly fulfilled = (value: unknown): void => this.settle(true, value);
   private readonly rejected = (error: unknown): void => this.settle(false, error);
 
-  private constructor(private readonly task: TaskImpl<unknown>) {}
-
-  /** The task's listener for `promise`: its reusable one if it may be reused. */
-  static of(task: TaskImpl<unknown>, promise: PromiseLike<unknown>): PromiseWait {
+  /** A listener for `task`'s wait for `promise`. */
+  static take(task: TaskImpl<unknown>, promise: PromiseLike<unknown>): PromiseWait {
     // A native `then` calls one of the callbacks, once.
-    if (promise.then !== nativeThen) return new PromiseWait(task);
-    const cached = task.cachedWait as PromiseWait | null;
-    if (cached !== null && !cached.pending) return cached;
-    const wait = new PromiseWait(task);
-    task.cachedWait = wait;
+    const reusable = promise.then === nativeThen;
+    const wait = (reusable ? pool.pop() : undefined) ?? new PromiseWait();
+    wait.task = task;
+    wait.state = reusable ? REUSABLE : 0;
     return wait;
   }
 
+  /** Gives back a listener that never listened (its wait did not start). */
+  drop(): void {
+    this.task = null;
+    this.free();
+  }
+
   listen(promise: PromiseLike<unknown>): void {
-    this.pending = this.waiting = true;
-    this.task.runtime.pendingPromises++;
+    this.state |= PENDING | WAITING;
+    this.task!.runtime.pendingPromises++;
     // Both handlers, always: a promise abandoned on cancellation that
     // rejects later is handled, never an unhandled rejection.
     promise.then(this.fulfilled, this.rejected);
   }
 
   private settle(ok: boolean, value: unknown): void {
-    this.pending = false;
-    if (!this.waiting) return;
-    this.waiting = false;
+    const state = this.state;
+    if ((state & PENDING) === 0) return; // a thenable calling back again
+    this.state = state & REUSABLE;
+    const task = this.task;
+    if ((state & WAITING) === 0 || task === null) {
+      this.free(); // abandoned by a cancellation: free now
+      return;
+    }
     this.controller = null;
-    this.task.runtime.pendingPromises--;
+    this.task = null;
+    task.runtime.pendingPromises--;
+    this.free();
     // Already in a microtask: drain now rather than queue another one.
-    this.task.wakeFromPromise(ok, value);
+    task.wakeFromPromise(ok, value);
   }
 
   abortWait(): void {
-    if (!this.waiting) return;
-    this.waiting = false;
-    this.task.runtime.pendingPromises--;
+    if ((this.state & WAITING) === 0) return;
+    this.state &= ~WAITING;
+    const task = this.task!;
+    this.task = null; // the abandoned promise keeps the listener, not the task
+    task.runtime.pendingPromises--;
     const controller = this.controller;
     this.controller = null;
-    controller?.abort(this.task.scope._makeCancelled());
+    controller?.abort(task.scope._makeCancelled());
+  }
+
+  private free(): void {
+    if ((this.state & REUSABLE) !== 0 && pool.length < POOL_SIZE) pool.push(this);
   }
 }
 
@@ -90,7 +118,7 @@ class Call<T> extends Instruction<T> {
       task.resumeSync(promise);
       return;
     }
-    const wait = PromiseWait.of(task, promise);
+    const wait = PromiseWait.take(task, promise);
     wait.controller = controller;
     task.block(wait);
     wait.listen(promise);
@@ -103,10 +131,11 @@ class Until<T> extends Instruction<T> {
   }
 
   enter(task: TaskImpl<unknown>): void {
-    const wait = PromiseWait.of(task, this.promise);
+    const wait = PromiseWait.take(task, this.promise);
     if (task.block(wait)) {
       wait.listen(this.promise);
     } else {
+      wait.drop();
       // Abandoned at once: still handle its rejection.
       this.promise.then(undefined, () => {});
     }
