@@ -220,7 +220,7 @@ export class MapRun<T, R> {
       this.consume(value);
       this.hold(parked);
     }
-    if (holder.task.blockedOn === holder) holder.task.wakeAndDrain(undefined);
+    release(holder, true); // called from outside the run: it goes on now
   }
 
   queuePuller(worker: Worker): void {
@@ -280,11 +280,13 @@ export class MapRun<T, R> {
 
 /**
  * Resumes a worker taken off its list, unless a cancellation woke it
- * already (between being taken and released, while a consumer ran).
+ * already (between being taken and released, while a consumer ran);
+ * `fromOutside`: the caller is not a task of the run, which goes on now.
  */
-function release(worker: Worker): boolean {
+function release(worker: Worker, fromOutside = false): boolean {
   if (worker.task.blockedOn !== worker) return false;
-  worker.task.wake(undefined, true);
+  if (fromOutside) worker.task.wakeFromOutside(true, undefined);
+  else worker.task.wake(undefined, true);
   return true;
 }
 

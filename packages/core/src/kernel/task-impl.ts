@@ -292,21 +292,13 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   }
 
   /**
-   * Ends a wait for a promise, from its callback: resumes with the value
-   * (`ok`) or throws the error, as a cancellation point. Already in a
-   * microtask, the runtime drains at once instead of queueing one.
+   * Ends a wait from outside the run — a promise's callback, an async
+   * iterator's `next()` — as a cancellation point: resumes with `value`
+   * (`ok`) or throws it. Nothing of the run is on the stack, so the runtime
+   * drains now, on the caller's stack, instead of queueing a microtask.
    */
-  wakeFromPromise(ok: boolean, value: unknown): void {
+  wakeFromOutside(ok: boolean, value: unknown): void {
     this.wakeIn(ok ? NEXT : THROW, value, true, true);
-  }
-
-  /**
-   * Like {@link wake}, for a wake-up that comes from outside the run (a
-   * callback, an async iterator's `next()`): drains the run now, on the
-   * caller's stack, instead of queueing a microtask for it.
-   */
-  wakeAndDrain(value: unknown): void {
-    this.wakeIn(NEXT, value, true, true);
   }
 
   private wakeIn(mode: number, value: unknown, cancelPoint: boolean, drainNow: boolean): void {
@@ -381,10 +373,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
       this.wake(undefined, true);
       return false;
     }
-    this.state = SUSPENDED;
-    this.blockedOn = on;
-    linkTask(this);
-    return true;
+    return this.block(on);
   }
 
   /** Suspends the task on a wait that cancellation does not interrupt (a nursery's exit). */

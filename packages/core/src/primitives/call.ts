@@ -82,7 +82,7 @@ class PromiseWait implements Blocker {
     task.runtime.pendingPromises--;
     this.free();
     // Already in a microtask: drain now rather than queue another one.
-    task.wakeFromPromise(ok, value);
+    task.wakeFromOutside(ok, value);
   }
 
   abortWait(): void {
