@@ -408,6 +408,25 @@ describe("X: eager start", () => {
       valueOf(task);
       expect(log).toEqual([[1, 3]]);
     });
+    it("keeps input order when children after a suspended one finish eagerly", () => {
+      const waiting = function* () {
+        yield* checkpoint();
+        return 3;
+      };
+      const inputs = [a, waiting, b, a, waiting, b];
+      function* generated() {
+        yield* inputs;
+      }
+      const { task, log } = runVirtual(function* (log) {
+        log.push(yield* all(inputs));
+        log.push(yield* all(generated()));
+      });
+      valueOf(task);
+      expect(log).toEqual([
+        [1, 3, 2, 1, 3, 2],
+        [1, 3, 2, 1, 3, 2],
+      ]);
+    });
     it("fails like a nursery with every eager failure, in order", () => {
       const { task } = runVirtual(function* () {
         yield* all([

@@ -106,7 +106,11 @@ class Gather<T> implements Iterator<unknown, T[], unknown> {
       for (const op of ops) {
         const input = checkInput(op, "all");
         if (group !== null) {
-          pending!.push(group.startChild(input));
+          const child = group.startChild(input);
+          // A child done during its eager step is not kept: while the others
+          // wait, only the value needs to stay alive.
+          if (child.succeeded) values[count] = child.rawResult as T;
+          else pending![count] = child;
           count++;
           continue;
         }
@@ -118,15 +122,16 @@ class Gather<T> implements Iterator<unknown, T[], unknown> {
           continue;
         }
         group = new TaskGroup(false).join(owner);
-        pending = new Array<TaskImpl<T> | null>(count).fill(null);
+        pending = new Array<TaskImpl<T> | null>(
+          values.length > count ? values.length : count + 1,
+        ).fill(null);
         if (task.done) {
           const handle = (task as TaskImpl<unknown>).handle;
           group.recordEnd(task as TaskImpl<unknown>, handle !== null && handle._absorbsAtTaskEnd());
         } else {
           group.adoptStarted(task as TaskImpl<unknown>);
         }
-        pending.push(task);
-        count++;
+        pending[count++] = task;
       }
     } catch (error) {
       group ??= new TaskGroup(false).join(owner);

@@ -116,10 +116,13 @@ export class CancelScope {
   // driver's reads of `task.scope` stay monomorphic.
 
   /**
-   * @internal The absolute deadline; while `RELATIVE` is set (a relative
-   * deadline, the scope not started yet), the relative one.
+   * @internal The absolute deadline, `null` for none; while `RELATIVE` is
+   * set (a relative deadline, the scope not started yet), the relative one.
+   * `null` rather than `Infinity`: a field that only ever holds numbers is
+   * stored as a boxed number of its own in every scope, and most scopes
+   * (every nursery's) have no deadline. Read and written as `_deadline`.
    */
-  _deadline = Infinity;
+  _at: number | null = null;
   /**
    * @internal `SHIELD`, `CANCEL_CALLED`, `CAUGHT` and `RELATIVE` in one
    * small integer: every nursery has a scope, and four fields (one of them
@@ -153,6 +156,16 @@ export class CancelScope {
   _timer: DeadlineTimer | null = null;
   /** @internal Created by `useAbortSignal`, aborted when the scope becomes effectively cancelled. */
   _controller: AbortController | null = null;
+
+  /** @internal The deadline as a number: `Infinity` for none. */
+  get _deadline(): number {
+    const at = this._at;
+    return at === null ? Infinity : at;
+  }
+
+  set _deadline(value: number) {
+    this._at = value === Infinity ? null : value;
+  }
 
   /** @internal Whether the scope hides enclosing cancellation. */
   get _shield(): boolean {

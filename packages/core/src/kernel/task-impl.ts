@@ -56,6 +56,11 @@ class TaskExtras {
   promise: Promise<unknown> | null = null;
   resolve: ((value: unknown) => void) | null = null;
   reject: ((error: unknown) => void) | null = null;
+  /**
+   * The tasks joining this one, as a list threaded through the joiners
+   * themselves (a task joins at most one task at a time), newest first.
+   */
+  firstJoiner: TaskImpl<unknown> | null = null;
 }
 
 /**
@@ -129,14 +134,21 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   prevSibling: TaskImpl<unknown> | null = null;
   nextSibling: TaskImpl<unknown> | null = null;
 
-  /**
-   * Tasks joining this one, as a list threaded through the joiners
-   * themselves (a task joins at most one task at a time): joining
-   * allocates nothing.
-   */
-  private firstJoiner: TaskImpl<unknown> | null = null;
-  private nextJoiner: TaskImpl<unknown> | null = null;
   private extras: TaskExtras | null = null;
+
+  /**
+   * The next task joining the same task, in that task's list of joiners. A
+   * joiner is suspended, and a suspended task's `value` is unused until it
+   * is woken (the wake sets it), so the link lives there: a field less in
+   * every task.
+   */
+  private get nextJoiner(): TaskImpl<unknown> | null {
+    return (this.value as TaskImpl<unknown> | undefined) ?? null;
+  }
+
+  private set nextJoiner(task: TaskImpl<unknown> | null) {
+    this.value = task;
+  }
 
   constructor(
     nursery: ChildHolder | null,
@@ -236,8 +248,9 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
       throw new Error(`task ${joiner.name} tried to join itself, which would never finish`);
     }
     if (joiner.block(this)) {
-      joiner.nextJoiner = this.firstJoiner;
-      this.firstJoiner = joiner;
+      const extras = (this.extras ??= new TaskExtras());
+      joiner.nextJoiner = extras.firstJoiner;
+      extras.firstJoiner = joiner;
     }
   }
 
@@ -510,10 +523,12 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
   }
 
   private releaseJoiners(): void {
+    const extras = this.extras;
+    if (extras === null) return;
     // Woken in the order they started to join.
-    let joiner = this.firstJoiner;
+    let joiner = extras.firstJoiner;
     if (joiner !== null) {
-      this.firstJoiner = null;
+      extras.firstJoiner = null;
       let reversed: TaskImpl<unknown> | null = null;
       while (joiner !== null) {
         const next: TaskImpl<unknown> | null = joiner.nextJoiner;
@@ -528,8 +543,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
         joiner = next;
       }
     }
-    const extras = this.extras;
-    if (extras !== null && extras.resolve !== null) {
+    if (extras.resolve !== null) {
       if (this.state === DONE_OK) extras.resolve(this.value);
       else extras.reject!(this.value);
       extras.resolve = extras.reject = null;
@@ -540,10 +554,11 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
 
   /** A joiner was cancelled: take it off the list. */
   abortWait(joiner: TaskImpl<unknown>): void {
+    const extras = this.extras!;
     let prev: TaskImpl<unknown> | null = null;
-    for (let t = this.firstJoiner; t !== null; prev = t, t = t.nextJoiner) {
+    for (let t = extras.firstJoiner; t !== null; prev = t, t = t.nextJoiner) {
       if (t !== joiner) continue;
-      if (prev === null) this.firstJoiner = t.nextJoiner;
+      if (prev === null) extras.firstJoiner = t.nextJoiner;
       else prev.nextJoiner = t.nextJoiner;
       t.nextJoiner = null;
       return;
