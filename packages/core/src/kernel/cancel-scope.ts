@@ -163,6 +163,7 @@ export class CancelScope {
     return at === null ? Infinity : at;
   }
 
+  /** @internal Sets the deadline: `Infinity` for none. */
   set _deadline(value: number) {
     this._at = value === Infinity ? null : value;
   }
