@@ -1,5 +1,5 @@
 import { kernel } from "./current.js";
-import { generatorNext, isGenerator, toIterator, type Operation } from "./operation.js";
+import { generatorNext, isGenerator, iteratorOf, type Operation } from "./operation.js";
 import type { TaskImpl } from "./task-impl.js";
 
 // The phases, in the low bits of `Bracket.bits`.
@@ -58,10 +58,17 @@ export abstract class Bracket<R> implements Iterator<unknown, R, unknown> {
     switch (this.bits & PHASE) {
       case NEW: {
         this.bits = BODY;
-        const inner = (this.inner = toIterator(this.open(), "the body"));
+        const body = this.open();
         // A body is often a fresh `function*` closure, so `inner.next`
-        // would be a megamorphic lookup on every resume.
-        if (isGenerator(inner)) this.bits = BODY | NATIVE;
+        // would be a megamorphic lookup on every resume; a generator
+        // object is its own iterator (see `toIterator`).
+        if (isGenerator(body)) {
+          this.inner = body as unknown as Iterator<unknown, unknown, unknown>;
+          this.bits = BODY | NATIVE;
+        } else {
+          const inner = (this.inner = iteratorOf(body, "the body"));
+          if (isGenerator(inner)) this.bits = BODY | NATIVE;
+        }
         return this.forward(false, undefined);
       }
       case BODY:

@@ -29,7 +29,6 @@ import type { TaskImpl } from "./task-impl.js";
  */
 export interface Operation<T> {
   /** The iterator the driver steps; a generator object returns itself. */
-  /** The iterator the driver steps; a generator object returns itself. */
   [Symbol.iterator](): Iterator<unknown, T, unknown>;
 }
 
@@ -198,7 +197,11 @@ export function toIterator<T>(
   return iteratorOf(op, what);
 }
 
-function iteratorOf<T>(op: Operation<T> | undefined, what: string): Iterator<unknown, T, unknown> {
+/** The iterator of an operation that is not a generator object, or a clear `TypeError`. @internal */
+export function iteratorOf<T>(
+  op: Operation<T> | undefined,
+  what: string,
+): Iterator<unknown, T, unknown> {
   const make =
     op !== null && op !== undefined ? (op as Partial<Operation<T>>)[Symbol.iterator] : undefined;
   if (typeof make !== "function") {

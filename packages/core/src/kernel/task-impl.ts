@@ -7,8 +7,8 @@ import {
   Instruction,
   generatorNext,
   isGenerator,
+  iteratorOf,
   plainYieldError,
-  toIterator,
   type Operation,
 } from "./operation.js";
 import type { Blocker, ChildHolder } from "./protocols.js";
@@ -430,18 +430,30 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
         try {
           if (mode === FIRST) {
             const body = this.body as (() => Operation<T>) | Operation<T>;
-            let iter: Iterator<unknown, T, unknown>;
+            let op: Operation<T>;
             if (typeof body === "function") {
               this.givenName ??= body;
-              iter = toIterator(body(), "the function given to start a task");
+              op = body();
             } else {
-              iter = toIterator(body, "a task");
+              op = body;
             }
-            this.body = iter;
-            r = (isGenerator(iter) ? generatorNext.call(iter) : iter.next()) as IteratorResult<
-              unknown,
-              T
-            >;
+            // One prototype check per first step: a generator object is its
+            // own iterator (see `toIterator`).
+            if (isGenerator(op)) {
+              const iter = op as unknown as Iterator<unknown, T, unknown>;
+              this.body = iter;
+              r = generatorNext.call(iter) as IteratorResult<unknown, T>;
+            } else {
+              const iter = iteratorOf(
+                op,
+                typeof body === "function" ? "the function given to start a task" : "a task",
+              );
+              this.body = iter;
+              r = (isGenerator(iter) ? generatorNext.call(iter) : iter.next()) as IteratorResult<
+                unknown,
+                T
+              >;
+            }
           } else if (mode === NEXT) {
             k.resuming = this.instruction;
             const iter = this.body as Iterator<unknown, T, unknown>;
