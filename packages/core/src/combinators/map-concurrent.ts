@@ -84,7 +84,6 @@ export interface ConcurrentResults<R> extends AsyncIterable<R> {
 }
 
 /** What {@link mapConcurrent} maps: any sync or async iterable. @inline */
-/** What {@link mapConcurrent} maps: any sync or async iterable. @inline */
 type Source<T> = Iterable<T> | AsyncIterable<T>;
 
 function checkOptions(options: unknown): Omit<MapSpec<unknown, unknown>, "source" | "fn"> & {

@@ -249,7 +249,6 @@ export class CancelScope {
   }
 
   /** Moves the deadline (absolute clock time, ms); `NaN` is a `RangeError`. */
-  /** Moves the deadline (absolute clock time, ms); `NaN` is a `RangeError`. */
   set deadline(value: number) {
     this._setDeadline(checkDeadline(value, "CancelScope deadline"));
   }
@@ -269,7 +268,6 @@ export class CancelScope {
     return relative ? this._deadline : Infinity;
   }
 
-  /** Sets the deadline relative to now (once running) or to the start (before); must be non-negative. */
   /** Sets the deadline relative to now (once running) or to the start (before); must be non-negative. */
   set relativeDeadline(value: number) {
     checkRelative(value);
@@ -293,7 +291,6 @@ export class CancelScope {
     return this._shield;
   }
 
-  /** Turns the shield on or off, effective at once; a non-boolean is a `TypeError`. */
   /** Turns the shield on or off, effective at once; a non-boolean is a `TypeError`. */
   set shield(value: boolean) {
     this._setShield(checkShield(value));

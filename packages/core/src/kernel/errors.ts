@@ -62,7 +62,6 @@ export class Cancelled extends Error {
  */
 export class NurseryError extends AggregateError {
   /** Every failure of the body and the children, in the order they happened. */
-  /** Every failure of the body and the children, in the order they happened. */
   declare readonly errors: unknown[];
 
   constructor(errors: readonly unknown[], message?: string) {
