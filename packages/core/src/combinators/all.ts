@@ -122,9 +122,7 @@ class Gather<T> implements Iterator<unknown, T[], unknown> {
           continue;
         }
         group = new TaskGroup(false).join(owner);
-        pending = new Array<TaskImpl<T> | null>(
-          values.length > count ? values.length : count + 1,
-        ).fill(null);
+        pending = new Array<TaskImpl<T> | null>(Math.max(values.length, count + 1)).fill(null);
         if (task.done) {
           const handle = (task as TaskImpl<unknown>).handle;
           group.recordEnd(task as TaskImpl<unknown>, handle !== null && handle._absorbsAtTaskEnd());

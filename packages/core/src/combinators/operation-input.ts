@@ -7,7 +7,7 @@ export type OperationInput<T> = Operation<T> | (() => Operation<T>);
 /** Checks one input item; returns what a task can start from. @internal */
 export function checkInput<T>(item: OperationInput<T>, what: string): OperationInput<T> {
   // An object that is not an operation fails its task's first step with a
-  // clear TypeError (`toIterator`); checking here too would cost a lookup
+  // clear TypeError (`iteratorOf`); checking here too would cost a lookup
   // per child on the hot path.
   if (typeof item === "function" || (item !== null && typeof item === "object")) return item;
   throw new TypeError(

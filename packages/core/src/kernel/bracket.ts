@@ -60,8 +60,7 @@ export abstract class Bracket<R> implements Iterator<unknown, R, unknown> {
         this.bits = BODY;
         const body = this.open();
         // A body is often a fresh `function*` closure, so `inner.next`
-        // would be a megamorphic lookup on every resume; a generator
-        // object is its own iterator (see `toIterator`).
+        // would be a megamorphic lookup on every resume (see `isGenerator`).
         if (isGenerator(body)) {
           this.inner = body as unknown as Iterator<unknown, unknown, unknown>;
           this.bits = BODY | NATIVE;

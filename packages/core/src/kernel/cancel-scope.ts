@@ -120,7 +120,7 @@ export class CancelScope {
    * set (a relative deadline, the scope not started yet), the relative one.
    * `null` rather than `Infinity`: a field that only ever holds numbers is
    * stored as a boxed number of its own in every scope, and most scopes
-   * (every nursery's) have no deadline. Read and written as `_deadline`.
+   * (every nursery's) have no deadline. `_deadline` reads it as a number.
    */
   _at: number | null = null;
   /**
@@ -262,7 +262,7 @@ export class CancelScope {
     if (this._phase === ENTERED && this._runtime !== null)
       return this._deadline - this._runtime.now();
     const relative = (this._flags & RELATIVE) !== 0;
-    if (this._phase === UNENTERED && !relative && this._deadline !== Infinity) {
+    if (this._phase === UNENTERED && !relative && this._at !== null) {
       throw new Error("this CancelScope has an absolute deadline, so it has no relative deadline");
     }
     return relative ? this._deadline : Infinity;
@@ -274,7 +274,7 @@ export class CancelScope {
     if (this._phase === ENTERED && this._runtime !== null) {
       this._setDeadline(this._runtime.now() + value);
     } else if (this._phase === UNENTERED) {
-      if ((this._flags & RELATIVE) === 0 && this._deadline !== Infinity) {
+      if ((this._flags & RELATIVE) === 0 && this._at !== null) {
         throw new Error("this CancelScope has an absolute deadline; set `deadline` instead");
       }
       this._deadline = value;
@@ -305,7 +305,7 @@ export class CancelScope {
     if (
       (this._flags & (CANCEL_CALLED | RELATIVE)) === 0 &&
       this._phase !== EXITED &&
-      this._deadline !== Infinity
+      this._at !== null
     ) {
       const runtime = this._runtime ?? kernel.current?.runtime;
       if (runtime !== undefined && runtime !== null && this._deadline <= runtime.now()) {
@@ -400,7 +400,7 @@ export class CancelScope {
     const parentVisible = !this._shield && parent._effectivelyCancelled;
     this._effectivelyCancelled = this._cancelCalled || parentVisible;
     if (parentVisible && this._reason === undefined) this._reason = parent._reason;
-    if (!this._cancelCalled && this._deadline !== Infinity) {
+    if (!this._cancelCalled && this._at !== null) {
       if (this._deadline <= runtime.now()) {
         this._cancel({ source: "deadline", reason: undefined, sourceTask: undefined });
       } else {

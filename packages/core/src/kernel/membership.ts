@@ -123,7 +123,8 @@ export function effectiveDeadline(task: TaskImpl<unknown>): number {
   if (scope._effectivelyCancelled) return -Infinity;
   let deadline = Infinity;
   while (scope !== null) {
-    if (scope._deadline < deadline) deadline = scope._deadline;
+    const at = scope._at;
+    if (at !== null && at < deadline) deadline = at;
     if (scope._shield) break;
     scope = scope._parent;
   }

@@ -162,7 +162,18 @@ export function plainYieldError(value: unknown): TypeError {
 
 const GENERATOR_PROTOTYPE = Object.getPrototypeOf(function* () {}.prototype) as Generator;
 
-/** Whether a value inherits from `%GeneratorPrototype%`, i.e. is a generator object. @internal */
+/**
+ * Whether a value inherits from `%GeneratorPrototype%`, i.e. is a
+ * generator object — which is its own iterator. The driver and the
+ * nursery bracket check this before anything else: it avoids a
+ * `[Symbol.iterator]` lookup, which goes megamorphic when many generator
+ * functions are in play (each has its own prototype), and tells them to
+ * resume with {@link generatorNext}. Everything else goes through
+ * {@link iteratorOf}. A generator function whose `prototype` overrides
+ * `[Symbol.iterator]` is not supported.
+ *
+ * @internal
+ */
 export const isGenerator = Object.prototype.isPrototypeOf.bind(GENERATOR_PROTOTYPE) as (
   value: unknown,
 ) => boolean;
@@ -179,23 +190,6 @@ export const generatorNext = GENERATOR_PROTOTYPE.next as (
   this: Iterator<unknown, unknown, unknown>,
   value?: unknown,
 ) => IteratorResult<unknown, unknown>;
-
-/**
- * The iterator of an operation, or a clear `TypeError`. A generator object
- * is its own iterator: recognising it by its prototype chain avoids a
- * `[Symbol.iterator]` lookup, which goes megamorphic when many generator
- * functions are in play (each has its own prototype). A generator function
- * whose `prototype` overrides `[Symbol.iterator]` is not supported.
- *
- * @internal
- */
-export function toIterator<T>(
-  op: Operation<T> | undefined,
-  what: string,
-): Iterator<unknown, T, unknown> {
-  if (isGenerator(op)) return op as unknown as Iterator<unknown, T, unknown>;
-  return iteratorOf(op, what);
-}
 
 /** The iterator of an operation that is not a generator object, or a clear `TypeError`. @internal */
 export function iteratorOf<T>(

@@ -437,8 +437,7 @@ export class TaskImpl<T> extends Instruction<T> implements Task<T>, Blocker {
             } else {
               op = body;
             }
-            // One prototype check per first step: a generator object is its
-            // own iterator (see `toIterator`).
+            // One prototype check per first step (see `isGenerator`).
             if (isGenerator(op)) {
               const iter = op as unknown as Iterator<unknown, T, unknown>;
               this.body = iter;
