@@ -27,7 +27,11 @@ class Probe extends TimerEntry {
 }
 
 type Op =
-  { kind: "add"; at: number } | { kind: "remove"; pick: number } | { kind: "pop"; now: number };
+  | { kind: "add"; at: number }
+  | { kind: "remove"; pick: number }
+  | { kind: "pop"; now: number }
+  | { kind: "move"; pick: number; at: number }
+  | { kind: "readd"; pick: number; at: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -36,30 +40,59 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.nat(1000).map((pick) => ({ kind: "remove", pick }) as Op) },
   {
+    weight: 2,
+    arbitrary: fc
+      .record({ pick: fc.nat(1000), at: fc.integer({ min: 0, max: 40 }) })
+      .map(({ pick, at }) => ({ kind: "move", pick, at }) as Op),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ pick: fc.nat(1000), at: fc.integer({ min: 0, max: 40 }) })
+      .map(({ pick, at }) => ({ kind: "readd", pick, at }) as Op),
+  },
+  {
     weight: 3,
     arbitrary: fc.integer({ min: 0, max: 40 }).map((now) => ({ kind: "pop", now }) as Op),
   },
 );
 
 describe("TimerHeap", () => {
-  it("matches a sorted-list model: (time, setting order), removals, due pops", () => {
+  it("matches a sorted-list model: (time, setting order), removals, moves, due pops", () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 200 }), (ops) => {
+      fc.property(fc.array(opArb, { maxLength: 200, size: "medium" }), (ops) => {
         const heap = new TimerHeap();
         const model: { at: number; seq: number; entry: Probe }[] = [];
+        // Timers removed or fired: the same objects may be set again.
+        const idle: Probe[] = [];
         let seq = 0;
         let id = 0;
+        const set = (entry: Probe, at: number): void => {
+          model.push({ at, seq: seq++, entry });
+          model.sort((a, b) => a.at - b.at || a.seq - b.seq);
+        };
         for (const op of ops) {
           if (op.kind === "add") {
             const entry = new Probe(id++);
             heap.add(entry, op.at);
-            model.push({ at: op.at, seq: seq++, entry });
-            model.sort((a, b) => a.at - b.at || a.seq - b.seq);
+            set(entry, op.at);
           } else if (op.kind === "remove") {
             if (model.length === 0) continue;
             const [gone] = model.splice(op.pick % model.length, 1);
             heap.remove(gone!.entry);
             heap.remove(gone!.entry); // twice is harmless
+            idle.push(gone!.entry);
+          } else if (op.kind === "move") {
+            // A deadline moved: the timer takes its place as if set now.
+            if (model.length === 0) continue;
+            const [moved] = model.splice(op.pick % model.length, 1);
+            heap.update(moved!.entry, op.at);
+            set(moved!.entry, op.at);
+          } else if (op.kind === "readd") {
+            if (idle.length === 0) continue;
+            const [entry] = idle.splice(op.pick % idle.length, 1);
+            heap.add(entry!, op.at);
+            set(entry!, op.at);
           } else {
             for (;;) {
               const entry = heap.popDue(op.now);
@@ -67,6 +100,7 @@ describe("TimerHeap", () => {
                 model[0] !== undefined && model[0].at <= op.now ? model.shift()!.entry : undefined;
               expect(entry).toBe(expected);
               if (entry === undefined) break;
+              idle.push(entry);
             }
           }
           expect(heap.size).toBe(model.length);
@@ -74,6 +108,26 @@ describe("TimerHeap", () => {
         }
       }),
     );
+  });
+
+  it("a timer moved later leaves no live copy in the run, across compactions", () => {
+    const heap = new TimerHeap();
+    const ordered = Array.from({ length: 3000 }, (_, i) => new Probe(i));
+    ordered.forEach((entry, i) => heap.add(entry, i));
+    // Every tenth timer moves behind all the others: its first slot stays
+    // in the run, ahead of the timers it must no longer hide.
+    const moved = ordered.filter((_, i) => i % 10 === 0);
+    moved.forEach((entry, i) => heap.update(entry, 5000 + i));
+    const fired: number[] = [];
+    for (let now = 0; now <= 6000; now += 7) {
+      for (let entry = heap.popDue(now); entry !== undefined; entry = heap.popDue(now)) {
+        expect(entry.at).toBeLessThanOrEqual(now);
+        fired.push((entry as Probe).id);
+      }
+    }
+    const rest = ordered.filter((_, i) => i % 10 !== 0);
+    expect(fired).toEqual([...rest, ...moved].map((entry) => entry.id));
+    expect(heap.size).toBe(0);
   });
 
   it("due batches skip a timer removed before its turn", () => {

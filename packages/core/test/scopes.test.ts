@@ -327,6 +327,31 @@ describe("C: cancel scopes", () => {
       expect(valueOf(task)).toBe(true);
       expect(clock.now()).toBe(2);
     });
+    it("C12.5 a deadline moved later does not hold back the timers it moved past", () => {
+      // The deadline (10) is set before a sleep (20); moving it to 30 must
+      // not delay the sleep, whose timer now comes first.
+      const { task, log, clock } = runVirtual(function* (log, clock) {
+        const s = new CancelScope({ deadline: clock.now() + 10 });
+        yield* nursery(function* (n) {
+          n.startSoon(() => s.run(() => suspend()));
+          n.startSoon(function* () {
+            yield* sleep(20);
+            log.push(["slept", clock.now()]);
+          });
+          n.startSoon(function* () {
+            yield* sleep(1);
+            s.deadline = clock.now() + 29;
+          });
+        });
+        log.push(["cancelled", s.cancelledCaught]);
+      });
+      valueOf(task);
+      expect(log).toEqual([
+        ["slept", 20],
+        ["cancelled", true],
+      ]);
+      expect(clock.now()).toBe(30);
+    });
   });
 
   it("C13 a deadline of a scope that exited has no later effect", () => {

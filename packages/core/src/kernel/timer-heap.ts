@@ -8,7 +8,10 @@
 export abstract class TimerEntry {
   at = 0;
   seq = 0;
-  /** Position in the heap; `IN_RUN` when in the run of ordered timers; `OUT` when in neither. */
+  /**
+   * Where the timer is: its position in the heap (`>= 0`); its slot in the
+   * run of ordered timers, encoded by `runSlot`; `OUT` when in neither.
+   */
   index = OUT;
 
   /** Called when the timer's time has come. */
@@ -16,10 +19,18 @@ export abstract class TimerEntry {
 }
 
 const OUT = -1;
-const IN_RUN = -2;
-const DEAD = -3;
 /** Taken out with others due at the same instant, about to fire (schedule exploration). */
-const DUE = -4;
+const DUE = -2;
+/** `index` of a timer in slot 0 of the run; slot `i` is `RUN_SLOT_0 - i`. */
+const RUN_SLOT_0 = -3;
+
+function runSlot(i: number): number {
+  return RUN_SLOT_0 - i;
+}
+
+function inRun(index: number): boolean {
+  return index <= RUN_SLOT_0;
+}
 
 function before(a: TimerEntry, b: TimerEntry): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
@@ -32,8 +43,11 @@ function before(a: TimerEntry, b: TimerEntry): boolean {
  * Timers mostly arrive in time order (sleeps of one duration, set one after
  * another): those go into a plain FIFO run, O(1) to add and to take; only
  * a timer earlier than the run's last goes into a binary min-heap. Taking
- * the next timer compares the two heads. A timer removed from the run is
- * marked dead and skipped when it reaches the head.
+ * the next timer compares the two heads. A timer removed from the run leaves
+ * its slot behind, skipped when it reaches the head. A slot is live only
+ * while its timer's `index` names that very slot: a timer removed and set
+ * again (a deadline moved later) may sit in the run twice, and its old slot
+ * must not count as the new one — it would hide the timers between the two.
  *
  * @internal
  */
@@ -63,7 +77,7 @@ export class TimerHeap {
     entry.seq = this.seq++;
     // The run stays sorted: only a timer at or after its last one joins it.
     if (this.runLive === 0 || at >= this.runLastAt) {
-      entry.index = IN_RUN;
+      entry.index = runSlot(this.run.length);
       this.run.push(entry);
       this.runLastAt = at;
       this.runLive++;
@@ -80,8 +94,8 @@ export class TimerHeap {
       entry.index = OUT; // removed before its turn to fire: it will not
       return;
     }
-    if (i === IN_RUN) {
-      entry.index = DEAD;
+    if (inRun(i)) {
+      entry.index = OUT;
       this.runLive--;
       if (this.runLive === 0) this.clearRun();
       return;
@@ -102,7 +116,10 @@ export class TimerHeap {
   clear(): void {
     for (const entry of this.heap) entry.index = OUT;
     this.heap.length = 0;
-    for (let i = this.runHead; i < this.run.length; i++) this.run[i]!.index = OUT;
+    for (let i = this.runHead; i < this.run.length; i++) {
+      const entry = this.run[i];
+      if (entry !== undefined && entry.index === runSlot(i)) entry.index = OUT;
+    }
     this.runLive = 0;
     this.clearRun();
   }
@@ -117,7 +134,7 @@ export class TimerHeap {
   popDue(now: number): TimerEntry | undefined {
     const top = this.peek();
     if (top === undefined || top.at > now) return undefined;
-    if (top.index === IN_RUN) {
+    if (inRun(top.index)) {
       this.run[this.runHead++] = undefined;
       top.index = OUT;
       this.runLive--;
@@ -160,30 +177,33 @@ export class TimerHeap {
     entry.fire();
   }
 
-  /** The first live timer of the run (dead ones at its head are dropped). */
+  /** The first live timer of the run (left slots at its head are dropped). */
   private runFront(): TimerEntry | undefined {
     const run = this.run;
     while (this.runHead < run.length) {
       const entry = run[this.runHead]!;
-      if (entry.index !== DEAD) return entry;
-      entry.index = OUT;
+      if (entry.index === runSlot(this.runHead)) return entry;
       run[this.runHead++] = undefined;
     }
     return undefined;
   }
 
+  /** Empties the run; called when no slot of it is live. */
   private clearRun(): void {
-    for (let i = this.runHead; i < this.run.length; i++) {
-      const entry = this.run[i];
-      if (entry !== undefined && entry.index === DEAD) entry.index = OUT;
-    }
     this.run = [];
     this.runHead = 0;
     this.runLastAt = -Infinity;
   }
 
+  /** Drops the consumed head of the run; the live timers get their new slots. */
   private compactRun(): void {
-    this.run = this.run.slice(this.runHead);
+    const head = this.runHead;
+    const run = this.run.slice(head);
+    for (let i = 0; i < run.length; i++) {
+      const entry = run[i]!;
+      if (entry.index === runSlot(i + head)) entry.index = runSlot(i);
+    }
+    this.run = run;
     this.runHead = 0;
   }
 
