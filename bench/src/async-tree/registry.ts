@@ -23,9 +23,24 @@ export const IMPLS = [
     load: () => import("./copse-start-soon.js"),
   },
   {
+    id: "copse-start-task-hoisted",
+    label: "copse nursery + `startTask`, body hoisted (eager)",
+    load: () => import("./copse-start-task-hoisted.js"),
+  },
+  {
+    id: "copse-start-soon-hoisted",
+    label: "copse nursery + `startSoon`, body hoisted (lazy)",
+    load: () => import("./copse-start-soon-hoisted.js"),
+  },
+  {
     id: "promise-all",
     label: "async/await + `Promise.all`",
     load: () => import("./promise-all.js"),
+  },
+  {
+    id: "promise-all-lazy",
+    label: "async/await + `Promise.all`, children started lazily",
+    load: () => import("./promise-all-lazy.js"),
   },
   {
     id: "effect-all",
@@ -42,6 +57,11 @@ export const IMPLS = [
     id: "sync-floor",
     label: "floor: synchronous recursion",
     load: () => import("./sync-floor.js"),
+  },
+  {
+    id: "lazy-floor",
+    label: "floor: lazy generator tasks, FIFO queue",
+    load: () => import("./lazy-floor.js"),
   },
   {
     id: "callback-floor",

@@ -241,7 +241,47 @@ function report(cells: Cell[], options: TreeOptions): TreeReport {
       }),
     ),
   );
+  sections.push(lazyOrderTable(find, cellMedian, options.variants));
   return { cells, markdown: sections.join("\n\n"), targets };
+}
+
+/**
+ * What the lazy start order costs by itself, next to the lazy target: the
+ * least a FIFO scheduler of generator tasks does (the lazy floor) and
+ * `Promise.all` over children started lazily, both against `Promise.all`,
+ * and copse's `startSoon` against the lazy floor.
+ */
+function lazyOrderTable(
+  find: (impl: ImplId, variant: Variant) => Cell | undefined,
+  of: (cell: Cell | undefined) => number,
+  variants: readonly Variant[],
+): string {
+  const med = (impl: ImplId, variant: Variant): number => of(find(impl, variant));
+  const row = (what: string, impl: ImplId, base: ImplId): string[] => [
+    what,
+    ...variants.map((variant) => ratio(med(impl, variant) / med(base, variant))),
+  ];
+  return (
+    "the lazy start order by itself (ratios of medians):\n\n" +
+    table(
+      ["ratio", ...variants],
+      [
+        row("lazy floor / Promise.all", "lazy-floor", "promise-all"),
+        row("Promise.all, lazily started / Promise.all", "promise-all-lazy", "promise-all"),
+        row("copse `startSoon` / lazy floor", "copse-start-soon", "lazy-floor"),
+        row(
+          "copse `startSoon`, body hoisted / lazy floor",
+          "copse-start-soon-hoisted",
+          "lazy-floor",
+        ),
+        row(
+          "copse `startSoon`, body hoisted / Promise.all",
+          "copse-start-soon-hoisted",
+          "promise-all",
+        ),
+      ],
+    )
+  );
 }
 
 function targetRows(

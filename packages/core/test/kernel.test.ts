@@ -100,7 +100,7 @@ describe("TimerHeap", () => {
                 model[0] !== undefined && model[0].at <= op.now ? model.shift()!.entry : undefined;
               expect(entry).toBe(expected);
               if (entry === undefined) break;
-              idle.push(entry);
+              idle.push(expected!);
             }
           }
           expect(heap.size).toBe(model.length);
